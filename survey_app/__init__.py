@@ -1,0 +1,68 @@
+"""survey_app: survey rounds for social-welfare development units.
+
+`create_app()` is the WSGI factory; nothing is bound at import time.
+"""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the app.
+
+    `config` is an environment name ("development", "testing", "production") or a
+    mapping of settings applied on top of one (named by its "ENV_NAME" key, else by
+    SURVEY_APP_ENV, else development).
+    """
+    import config as config_module
+
+    from . import cli, errors, formatting, i18n, logging_filters, security
+    from .database import configure_database
+    from .extensions import csrf, db, mail, migrate
+
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        instance_path=str(REPO_ROOT / "instance"),
+    )
+    if isinstance(config, str):
+        env_name = config
+    elif isinstance(config, dict) and "ENV_NAME" in config:
+        env_name = config["ENV_NAME"]
+    else:
+        env_name = os.environ.get("SURVEY_APP_ENV", "development")
+    app.config.from_object(config_module.CONFIGS[env_name])
+    if isinstance(config, dict):
+        app.config.update(config)
+    config_module.finalize(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    configure_database(app)
+    from . import models  # noqa: F401  (registers the tables on the metadata)
+
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    logging_filters.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from .respond.routes import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+
+    @app.get("/")
+    def index():
+        from flask import render_template
+
+        return render_template("index.html")
+
+    cli.register_commands(app)
+    return app

@@ -1,0 +1,44 @@
+"""`flask demo`: a realistic roster and an open round, for trying the service."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from .extensions import db
+from .invitations.services import ensure_invitations, link_for
+from .models import Round
+from .models.types import utcnow
+from .rounds.services import create_round, open_round
+from .units.importer import import_units
+
+DEMO_ROSTER = Path(__file__).resolve().parent / "demo_data" / "units.csv"
+DEMO_SLUG = "demo-kartoitus"
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo roster (58 units) and an open round; print a few links."""
+    result = import_units(DEMO_ROSTER)
+    round_ = db.session.scalar(select(Round).filter_by(slug=DEMO_SLUG))
+    if round_ is None:
+        deadline = (utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+        round_ = create_round(DEMO_SLUG, "KEHY-kartoitus (demo)", deadline)
+    if round_.effective_state() == "draft":
+        open_round(round_)
+    invitations, _created = ensure_invitations(round_)
+    db.session.commit()
+    click.echo(
+        f"Demo roster: {len(result.codes)} units ({result.created} new). "
+        f"Round {round_.slug} is {round_.effective_state()}."
+    )
+    click.echo("Respondent links (all: flask --app survey_app invitations links "
+               f"{round_.slug}):")  # fmt: skip
+    by_language = {}
+    for invitation in invitations:
+        by_language.setdefault(invitation.unit.language, invitation)
+    samples = [*by_language.values(), *invitations[1:3]]
+    for invitation in dict.fromkeys(samples):
+        unit = invitation.unit
+        click.echo(f"  [{unit.language}] {unit.name}: {link_for(invitation)}")

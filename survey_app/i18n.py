@@ -1,0 +1,48 @@
+"""Language choice: an explicit switch, then the respondent's unit, then the browser."""
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import refresh
+
+from . import PACKAGE_DIR
+from .extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    unit_language = g.get("unit_language")
+    if unit_language in languages:
+        return unit_language
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def current_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "fi"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations")
+    )
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def forget_previous_language():
+        """The locale is cached on the app context, which a request may share (tests,
+        CLI-driven calls); choose afresh for every request."""
+        g.pop("unit_language", None)
+        refresh()
+
+    @app.context_processor
+    def language_context():
+        return {"current_language": current_language(), "languages": app.config["LANGUAGES"]}

@@ -1,0 +1,18 @@
+"""The domain models, one module per aggregate."""
+
+from .invitation import Invitation
+from .questionnaire import QuestionnaireVersion
+from .response import Answer, Response, SubmittedVersion
+from .round import Round, round_questionnaires
+from .unit import Unit
+
+__all__ = [
+    "Answer",
+    "Invitation",
+    "QuestionnaireVersion",
+    "Response",
+    "Round",
+    "SubmittedVersion",
+    "Unit",
+    "round_questionnaires",
+]

@@ -1,0 +1,36 @@
+"""An invitation: one unit's personal link to one round.
+
+The link's token is derived from `token_salt` and the app's secret key; only a hash of
+the token is stored, so a copy of the database alone rebuilds no working link.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .round import Round
+from .types import UTCDateTime, utcnow
+from .unit import Unit
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", name="uq_invitation_round_unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    token_salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Invitation round={self.round_id} unit={self.unit_id}>"

@@ -1,0 +1,76 @@
+"""A unit's response to a round: current answers plus the history of submissions.
+
+`Answer` rows (one per item, one per chosen option for multiple choice) hold the
+latest submission so results aggregate in SQL; a draft is kept apart in
+`Response.draft`; `SubmittedVersion` keeps every submission as it was, never
+overwritten.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .invitation import Invitation
+from .types import UTCDateTime, utcnow
+
+RESPONSE_STATUSES = ("draft", "submitted")
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Bumped by every save: the optimistic lock that stops two tabs overwriting each other.
+    version: Mapped[int] = mapped_column(default=0)
+    language: Mapped[str] = mapped_column(String(2), default="fi")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_submission_key: Mapped[str | None] = mapped_column(String(64))
+    # Unsent work: {item code: [values]}. Answer rows hold only what was submitted.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+    history: Mapped[list["SubmittedVersion"]] = relationship(
+        back_populates="response",
+        cascade="all, delete-orphan",
+        order_by="SubmittedVersion.number",
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_code", "value", name="uq_answer_value"),
+        Index("ix_answers_item_value", "item_code", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    item_code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class SubmittedVersion(db.Model):
+    __tablename__ = "submitted_versions"
+    __table_args__ = (UniqueConstraint("response_id", "number", name="uq_submitted_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    language: Mapped[str] = mapped_column(String(2))
+    answers: Mapped[dict] = mapped_column(JSON)
+
+    response: Mapped[Response] = relationship(back_populates="history")

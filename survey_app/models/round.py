@@ -1,0 +1,70 @@
+"""A survey round (kartoitus): a deadline, a state and the questionnaire versions it pins."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .questionnaire import QuestionnaireVersion
+from .types import UTCDateTime, utcnow
+
+ROUND_STATES = ("draft", "open", "closed")
+
+round_questionnaires = Table(
+    "round_questionnaires",
+    db.metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "questionnaire_version_id",
+        Integer,
+        ForeignKey("questionnaire_versions.id"),
+        primary_key=True,
+    ),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    questionnaire_versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        secondary=round_questionnaires,
+        order_by=round_questionnaires.c.position,
+        lazy="selectin",
+        viewonly=True,
+    )
+
+    def effective_state(self, now: datetime | None = None) -> str:
+        """An open round is closed once its deadline has passed, with no process needed."""
+        now = now or utcnow()
+        if self.state == "open" and now >= self.deadline:
+            return "closed"
+        return self.state
+
+    def accepts_answers(self, now: datetime | None = None) -> bool:
+        return self.effective_state(now) == "open"
+
+    def closed_time(self) -> datetime | None:
+        """When the round stopped taking answers: an explicit close or the deadline."""
+        if self.state == "closed":
+            return self.closed_at or self.deadline
+        if self.effective_state() == "closed":
+            return self.deadline
+        return None
+
+    @property
+    def questionnaires(self):
+        return [version.questionnaire for version in self.questionnaire_versions]
+
+    def __repr__(self) -> str:
+        return f"<Round {self.slug}>"

@@ -1,0 +1,141 @@
+"""WTForms built from a questionnaire definition.
+
+Fields are named by item code (a contract: BRIEF.md). The form validates what may
+ever be stored (choices, lengths, numbers); required items are checked on submit by
+the caller.
+"""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    Form,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+
+from .model import Item
+
+
+class OptionalRadioField(RadioField):
+    """A radio group where no choice is a valid (non-)answer."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            self.data = None
+            return
+        super().pre_validate(form)
+
+
+class MaxLength:
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(
+                _l(
+                    "The answer is too long: at most %(limit)d characters, now %(length)d.",
+                    limit=self.limit,
+                    length=length,
+                )
+            )
+
+
+class NumberRange:
+    def __init__(self, low: float | None, high: float | None):
+        self.low, self.high = low, high
+
+    def __call__(self, form, field):
+        text = (field.data or "").strip().replace(",", ".").replace(" ", "")
+        if not text:
+            return
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValidationError(_l("Enter a number, for example 12 or 3,5.")) from None
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            raise ValidationError(
+                _l(
+                    "Enter a number between %(low)s and %(high)s.",
+                    low=self.low if self.low is not None else "–",
+                    high=self.high if self.high is not None else "–",
+                )
+            )
+
+
+def _field_for(item: Item, language: str):
+    validators: list = []
+    label = item.text_in(language)
+    if item.type == "single_choice":
+        choices = [SelectChoice(opt.value, opt.label_in(language)) for opt in item.options]
+        return OptionalRadioField(
+            label,
+            choices=choices,
+            validators=validators,
+            invalid_choice_message=_l("Choose one of the options given."),
+        )
+    if item.type == "multiple_choice":
+        choices = [SelectChoice(opt.value, opt.label_in(language)) for opt in item.options]
+        return SelectMultipleField(
+            label,
+            choices=choices,
+            validators=validators,
+            invalid_choice_message=_l("Choose among the options given."),
+        )
+    if item.type == "number":
+        return StringField(label, validators=[*validators, NumberRange(item.min_value,
+                                                                         item.max_value)])
+    field_class = TextAreaField if item.type == "long_text" else StringField
+    return field_class(label, validators=[*validators, MaxLength(item.max_length or 10_000)])
+
+
+def build_form(items: list[Item], language: str, formdata=None, data=None):
+    """A WTForms form for these items, processed with formdata or data.
+
+    Required items are checked by the caller against the merged answers, since a page
+    may post only some items."""
+
+    class AnswersForm(Form):
+        pass
+
+    for item in items:
+        setattr(AnswersForm, item.code, _field_for(item, language))
+    return AnswersForm(formdata=formdata, data=data)
+
+
+def answers_from_form(form, items: list[Item]) -> dict[str, list[str]]:
+    """The form's values as {item code: [values]}, dropping empty answers."""
+    answers: dict[str, list[str]] = {}
+    for item in items:
+        value = form[item.code].data
+        if item.is_multiple:
+            values = [v for v in (value or []) if v]
+        elif item.type == "number":
+            text = (value or "").strip().replace(",", ".").replace(" ", "")
+            values = [text] if text else []
+        elif item.is_choice:
+            values = [value] if value else []
+        else:
+            text = (value or "").replace("\r\n", "\n")
+            values = [text] if text.strip() else []
+        if values:
+            answers[item.code] = values
+    return answers
+
+
+def form_data_from_answers(answers: dict[str, list[str]], items: list[Item]) -> dict:
+    """Stored answers in the shape WTForms' `data=` takes."""
+    data = {}
+    for item in items:
+        values = answers.get(item.code, [])
+        if item.is_multiple:
+            data[item.code] = list(values)
+        else:
+            data[item.code] = values[0] if values else None
+    return data

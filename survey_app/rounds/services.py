@@ -1,0 +1,75 @@
+"""Round life cycle: create (draft), open, close."""
+
+import re
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from ..extensions import db
+from ..models import Round, round_questionnaires
+from ..models.types import utcnow
+from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class RoundError(ValueError):
+    pass
+
+
+def get_round(slug: str) -> Round:
+    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
+    if round_ is None:
+        raise RoundError(f"no round with slug {slug!r}")
+    return round_
+
+
+def create_round(
+    slug: str, title: str, deadline: datetime, keys: tuple[str, ...] = DEFAULT_KEYS
+) -> Round:
+    if not SLUG_RE.match(slug):
+        raise RoundError("slug: use lowercase letters, digits and '-' (at most 100)")
+    if not title.strip():
+        raise RoundError("title: must not be empty")
+    if deadline <= utcnow():
+        raise RoundError("deadline: must be in the future")
+    if db.session.scalar(select(Round).filter_by(slug=slug)) is not None:
+        raise RoundError(f"a round with slug {slug!r} exists already")
+    definitions = shipped_definitions()
+    unknown = [key for key in keys if key not in definitions]
+    if unknown or not keys:
+        raise RoundError(
+            f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
+            f"available: {', '.join(sorted(definitions))}"
+        )
+    versions = [ensure_stored(definitions[key]) for key in dict.fromkeys(keys)]
+    round_ = Round(slug=slug, title=title.strip(), deadline=deadline, state="draft")
+    db.session.add(round_)
+    db.session.flush()
+    db.session.execute(
+        insert(round_questionnaires),
+        [
+            {"round_id": round_.id, "questionnaire_version_id": version.id, "position": index}
+            for index, version in enumerate(versions)
+        ],
+    )
+    db.session.expire(round_, ["questionnaire_versions"])
+    return round_
+
+
+def open_round(round_: Round) -> None:
+    if round_.state == "open":
+        raise RoundError(f"round {round_.slug!r} is open already")
+    if round_.state == "closed":
+        raise RoundError(f"round {round_.slug!r} is closed; it cannot be opened again")
+    if round_.deadline <= utcnow():
+        raise RoundError(f"round {round_.slug!r} has its deadline in the past")
+    round_.state = "open"
+    round_.opened_at = utcnow()
+
+
+def close_round(round_: Round) -> None:
+    if round_.state == "closed":
+        raise RoundError(f"round {round_.slug!r} is closed already")
+    round_.state = "closed"
+    round_.closed_at = min(utcnow(), round_.deadline)
