@@ -28,8 +28,11 @@ def env_list(name: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 (refused in production)
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'survey_app.sqlite3'}"
@@ -67,16 +70,18 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key-not-for-production"
+    SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
 
 class ProductionConfig(Config):
-    pass
+    PRODUCTION = True
 
 
 def finalize(config: dict) -> None:
     """Derive settings that depend on others, after overrides are applied."""
+    if config.get("PRODUCTION") and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (it derives personal links)")
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):

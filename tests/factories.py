@@ -47,13 +47,14 @@ def make_round(slug=None, state="open", deadline=None, keys=("criteria", "kehy")
     db.session.add(round_)
     db.session.flush()
     versions = [ensure_stored(definitions[key]) for key in keys]
-    db.session.execute(
-        insert(round_questionnaires),
-        [
-            {"round_id": round_.id, "questionnaire_version_id": v.id, "position": i}
-            for i, v in enumerate(versions)
-        ],
-    )
+    if versions:
+        db.session.execute(
+            insert(round_questionnaires),
+            [
+                {"round_id": round_.id, "questionnaire_version_id": v.id, "position": i}
+                for i, v in enumerate(versions)
+            ],
+        )
     db.session.expire(round_, ["questionnaire_versions"])
     return round_
 

@@ -8,9 +8,17 @@ from tests.conftest import make_app
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("true", True), ("1", True), ("yes", True), ("ON", True),
-     ("false", False), ("0", False), ("no", False), ("off", False)],
-)  # fmt: skip
+    [
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        ("ON", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+    ],
+)
 def test_env_bool_reads_the_documented_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("MAIL_USE_TLS", raw)
     assert config_module.env_bool("MAIL_USE_TLS") is expected
@@ -22,8 +30,9 @@ def test_env_bool_refuses_nonsense(monkeypatch):
         config_module.env_bool("MAIL_USE_TLS")
 
 
-@pytest.mark.parametrize(("base_url", "secure"), [("https://kysely.example.fi", True),
-                                                  ("http://localhost:5000", False)])
+@pytest.mark.parametrize(
+    ("base_url", "secure"), [("https://kysely.example.fi", True), ("http://localhost:5000", False)]
+)
 def test_session_cookie_secure_only_over_https(base_url, secure):
     app = make_app("sqlite://", BASE_URL=base_url)
     assert app.config["SESSION_COOKIE_SECURE"] is secure
@@ -32,3 +41,10 @@ def test_session_cookie_secure_only_over_https(base_url, secure):
 def test_postgresql_urls_use_psycopg3():
     app = make_app("postgresql://u:p@localhost:5432/db")
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_production_refuses_the_development_secret_key():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        make_app(
+            "sqlite://", ENV_NAME="production", SECRET_KEY=config_module.DEVELOPMENT_SECRET_KEY
+        )

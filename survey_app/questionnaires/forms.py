@@ -29,6 +29,16 @@ class OptionalRadioField(RadioField):
         super().pre_validate(form)
 
 
+CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def without_control_characters(value):
+    """NUL and other control characters are never meant, and PostgreSQL refuses NUL."""
+    if isinstance(value, str):
+        return value.translate(CONTROL_CHARACTERS)
+    return value
+
+
 class MaxLength:
     def __init__(self, limit: int):
         self.limit = limit
@@ -89,10 +99,17 @@ def _field_for(item: Item, language: str):
             invalid_choice_message=_l("Choose among the options given."),
         )
     if item.type == "number":
-        return StringField(label, validators=[*validators, NumberRange(item.min_value,
-                                                                         item.max_value)])
+        return StringField(
+            label,
+            validators=[*validators, NumberRange(item.min_value, item.max_value)],
+            filters=[without_control_characters],
+        )
     field_class = TextAreaField if item.type == "long_text" else StringField
-    return field_class(label, validators=[*validators, MaxLength(item.max_length or 10_000)])
+    return field_class(
+        label,
+        validators=[*validators, MaxLength(item.max_length or 10_000)],
+        filters=[without_control_characters],
+    )
 
 
 def build_form(items: list[Item], language: str, formdata=None, data=None):

@@ -1,5 +1,6 @@
 """The respondent's pages at /r/<token>: one form with both questionnaires."""
 
+import re
 import secrets
 
 from flask import (
@@ -23,6 +24,8 @@ from . import services
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
 ACTIONS = ("save", "submit")
+VERSION_RE = re.compile(r"^[0-9]{1,9}$")
+SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @bp.after_request
@@ -80,16 +83,18 @@ def answer_post(token: str):
     current = services.initial_answers(invitation)
     if not form.validate():
         errors = {code: field.errors for code, field in form._fields.items() if field.errors}
-        return _form_page(invitation, token, form, version=_posted_version(), errors=errors,
-                          status=422)  # fmt: skip
+        return _form_page(
+            invitation, token, form, version=_posted_version(), errors=errors, status=422
+        )
     answers = services.merge_posted(current, answers_from_form(form, items), posted_codes)
     missing = _missing_required(items, answers) if submit else []
     if missing:
         refill = build_form(items, language, data=form_data_from_answers(answers, items))
         errors = {code: [_("Answer this question before submitting.")] for code in missing}
-        return _form_page(invitation, token, refill, version=_posted_version(), errors=errors,
-                          status=422)  # fmt: skip
-    submission_key = request.form.get("submission_key") or None
+        return _form_page(
+            invitation, token, refill, version=_posted_version(), errors=errors, status=422
+        )
+    submission_key = _posted_submission_key()
     try:
         outcome = services.save_answers(
             invitation,
@@ -150,13 +155,17 @@ def rerender_after_csrf_failure():
     g.unit_language = invitation.unit.language
     items = services.round_items(invitation.round)
     form = build_form(items, current_language(), formdata=request.form)
-    return _form_page(invitation, token, form, version=_posted_version(), expired=True,
-                      status=400)  # fmt: skip
+    return _form_page(invitation, token, form, version=_posted_version(), expired=True, status=400)
 
 
 def _posted_version() -> int | None:
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if VERSION_RE.match(raw) else None
+
+
+def _posted_submission_key() -> str | None:
+    raw = request.form.get("submission_key", "")
+    return raw if SUBMISSION_KEY_RE.match(raw) else None
 
 
 def _posted_codes(items) -> set[str]:
@@ -205,8 +214,18 @@ def _closed_page(invitation, token, status=200, refused=False):
     )
 
 
-def _form_page(invitation, token, form, *, version, errors=None, conflict=False,
-               expired=False, saved=False, status=200):  # fmt: skip
+def _form_page(
+    invitation,
+    token,
+    form,
+    *,
+    version,
+    errors=None,
+    conflict=False,
+    expired=False,
+    saved=False,
+    status=200,
+):
     round_ = invitation.round
     language = current_language()
     response = services.response_of(invitation)

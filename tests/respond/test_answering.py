@@ -52,8 +52,9 @@ def test_draft_is_kept_and_does_not_count_as_submitted(client, db):
 def test_submit_in_one_step_with_optional_items_unanswered(client, db):
     invitation, link = make_invitation()
     _, fields = get_form(client, link)
-    done = client.post(link, data={**fields, "action": "submit", "k2_1": "yes"},
-                       follow_redirects=True)
+    done = client.post(
+        link, data={**fields, "action": "submit", "k2_1": "yes"}, follow_redirects=True
+    )
     assert done.status_code == 200
     assert "Kiitos" in done.get_data(as_text=True)
     answers = dict(db.session.execute(select(Answer.item_code, Answer.value)).all())
@@ -169,8 +170,10 @@ def test_required_name_cleared_blocks_submit_but_not_draft(client, db):
     _, link = make_invitation()
     _, fields = get_form(client, link)
     shown = {"shown": ["kehy_name"]}
-    assert client.post(link, data={**fields, **shown, "action": "save",
-                                   "kehy_name": ""}).status_code == 303
+    assert (
+        client.post(link, data={**fields, **shown, "action": "save", "kehy_name": ""}).status_code
+        == 303
+    )
     _, fields = get_form(client, link)
     refused = client.post(link, data={**fields, **shown, "action": "submit", "kehy_name": " "})
     assert refused.status_code == 422
@@ -195,8 +198,7 @@ def test_profile_is_prefilled_from_the_previous_round(client, db):
     earlier = make_round(slug="syksy")
     _, old_link = make_invitation(round_=earlier, unit=unit)
     _, fields = get_form(client, old_link)
-    post(client, old_link, fields, action="submit", kehy_mission="Toiminta-ajatus 2025",
-         k1_1="yes")  # fmt: skip
+    post(client, old_link, fields, action="submit", kehy_mission="Toiminta-ajatus 2025", k1_1="yes")
     _, new_link = make_invitation(round_=make_round(slug="kevat"), unit=unit)
     html = client.get(new_link).get_data(as_text=True)
     assert "Toiminta-ajatus 2025" in html
@@ -219,3 +221,20 @@ def test_first_visit_is_recorded(client, db):
     client.get(link)
     db.session.refresh(invitation)
     assert invitation.first_opened_at is not None
+
+
+def test_control_characters_are_dropped_not_a_500(client, db):
+    _, link = make_invitation()
+    _, fields = get_form(client, link)
+    saved = post(client, link, fields, action="submit", kehy_other="a\x00b\x07c\td")
+    assert saved.status_code == 303
+    value = db.session.scalar(select(Answer.value).where(Answer.item_code == "kehy_other"))
+    assert value == "abc\td"
+
+
+def test_odd_hidden_fields_never_cause_a_500(client, db):
+    _, link = make_invitation()
+    _, fields = get_form(client, link)
+    odd = {**fields, "version": "²", "submission_key": "a\x00b", "shown": "nonsense"}
+    assert post(client, link, odd, action="submit", k1_1="yes").status_code == 303
+    assert db.session.scalar(select(Answer.value).where(Answer.item_code == "k1_1")) == "yes"
