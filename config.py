@@ -60,6 +60,11 @@ class Config:
     # A link stops working this many days after its round closed.
     TOKEN_DAYS_AFTER_CLOSE = int(os.environ.get("TOKEN_DAYS_AFTER_CLOSE", "365"))
 
+    # Wrong links one client may try in ten minutes before getting 429 instead of 404.
+    LINK_FAILURE_LIMIT = int(os.environ.get("LINK_FAILURE_LIMIT", "30"))
+    # How many proxies in front of the app set X-Forwarded-For (0: none trusted).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -42,6 +42,12 @@ def create_app(config: dict | str | None = None) -> Flask:
     config_module.finalize(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
     configure_database(app)
     from . import models  # noqa: F401  (registers the tables on the metadata)
 

@@ -33,8 +33,7 @@ def demo_command() -> None:
         f"Demo roster: {len(result.codes)} units ({result.created} new). "
         f"Round {round_.slug} is {round_.effective_state()}."
     )
-    click.echo("Respondent links (all: flask --app survey_app invitations links "
-               f"{round_.slug}):")  # fmt: skip
+    click.echo(f"Respondent links (all: flask --app survey_app invitations links {round_.slug}):")
     by_language = {}
     for invitation in invitations:
         by_language.setdefault(invitation.unit.language, invitation)

@@ -95,9 +95,7 @@ def _truncate_postgres(url: str) -> None:
     app = make_app(url)
     with app.app_context():
         tables = [table.name for table in _db.metadata.sorted_tables]
-        _db.session.execute(
-            text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        )
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         _db.session.commit()
         _db.engine.dispose()
 

@@ -52,24 +52,41 @@ class PostgresServer:
 
     def start(self) -> None:
         if not self.data_dir.exists():
-            self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
             with open(self.data_dir / "postgresql.conf", "a") as conf:
                 conf.write(
                     f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
                     f"unix_socket_directories = '{self.base}'\nfsync = off\n"
                     "synchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n"
                 )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.base / "log"), "-w",
-                  "start")  # fmt: skip
+        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.base / "log"), "-w", "start")
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop",
-                  check=False)  # fmt: skip
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop", check=False)
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "restart",
-                  "-l", str(self.base / "log"))  # fmt: skip
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+            "-l",
+            str(self.base / "log"),
+        )
 
     def create_database(self, name: str) -> str:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)

@@ -1,8 +1,7 @@
 """SQLite runs in WAL mode with a busy timeout: concurrent writers wait, never fail."""
 
-import threading
-
 import shutil
+import threading
 
 from sqlalchemy import text
 

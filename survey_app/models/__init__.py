@@ -1,6 +1,7 @@
 """The domain models, one module per aggregate."""
 
 from .invitation import Invitation
+from .link_failure import LinkFailure
 from .questionnaire import QuestionnaireVersion
 from .response import Answer, Response, SubmittedVersion
 from .round import Round, round_questionnaires
@@ -9,6 +10,7 @@ from .unit import Unit
 __all__ = [
     "Answer",
     "Invitation",
+    "LinkFailure",
     "QuestionnaireVersion",
     "Response",
     "Round",

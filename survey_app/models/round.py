@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,7 +30,9 @@ class Round(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    # The title in Finnish (the admins' language) and optional {"sv": ..., "en": ...}.
     title: Mapped[str] = mapped_column(String(300))
+    title_translations: Mapped[dict | None] = mapped_column(JSON)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16), default="draft")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -43,6 +45,13 @@ class Round(db.Model):
         lazy="selectin",
         viewonly=True,
     )
+
+    def title_in(self, language: str) -> tuple[str, str]:
+        """The title for this language and the language it is really in (for `lang`)."""
+        translated = (self.title_translations or {}).get(language)
+        if translated:
+            return translated, language
+        return self.title, "fi"
 
     def effective_state(self, now: datetime | None = None) -> str:
         """An open round is closed once its deadline has passed, with no process needed."""

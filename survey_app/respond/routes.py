@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
 from ..questionnaires.forms import answers_from_form, build_form, form_data_from_answers
-from . import services
+from . import rate_limit, services
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
@@ -39,6 +39,8 @@ def private_page_headers(response):
 def _invitation_or_404(token: str):
     invitation = find_by_token(token)
     if invitation is None:
+        if rate_limit.too_many_failures(rate_limit.record_failure()):
+            abort(429)
         abort(404)
     g.unit_language = invitation.unit.language
     return invitation

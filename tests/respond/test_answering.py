@@ -211,6 +211,7 @@ def test_swedish_unit_gets_a_swedish_page_and_can_switch(client, db):
     assert '<html lang="sv">' in html
     assert "Verksamhetsstrukturen är nätverksbaserad" in html
     assert "Spara utkast" in html
+    assert '<h1 lang="fi">Testikartoitus</h1>' in html  # no Swedish title given
     english = client.get(link + "?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and "Save draft" in english
 
@@ -238,3 +239,32 @@ def test_odd_hidden_fields_never_cause_a_500(client, db):
     odd = {**fields, "version": "²", "submission_key": "a\x00b", "shown": "nonsense"}
     assert post(client, link, odd, action="submit", k1_1="yes").status_code == 303
     assert db.session.scalar(select(Answer.value).where(Answer.item_code == "k1_1")) == "yes"
+
+
+def test_a_burst_of_wrong_links_answers_429_but_valid_links_still_work(app, client, db):
+    app.config["LINK_FAILURE_LIMIT"] = 5
+    _, link = make_invitation()
+    wrong = "/r/" + "A" * 43
+    answers = [client.get(wrong).status_code for _ in range(8)]
+    assert answers[:5] == [404] * 5
+    assert answers[5:] == [429] * 3
+    assert client.get(link).status_code == 200
+    other_client = app.test_client()
+    assert other_client.get(wrong, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
+
+
+def test_valid_links_are_never_counted(app, client, db):
+    app.config["LINK_FAILURE_LIMIT"] = 2
+    _, link = make_invitation()
+    for _ in range(6):
+        assert client.get(link).status_code == 200
+    assert client.get("/r/" + "B" * 43).status_code == 404
+
+
+def test_a_translated_round_title_is_shown_in_the_page_language(client, db):
+    round_ = make_round()
+    round_.title_translations = {"sv": "Testkartläggning"}
+    db.session.commit()
+    _, link = make_invitation(round_=round_, unit=make_unit(language="sv"))
+    html = client.get(link).get_data(as_text=True)
+    assert "<h1>Testkartläggning</h1>" in html

@@ -1,0 +1,65 @@
+"""Counting wrong links per client, so a burst of guesses answers 429.
+
+Only failures count: a coordinator's valid link is never counted or refused.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from flask import current_app, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import LinkFailure
+from ..models.types import utcnow
+
+WINDOW = timedelta(minutes=10)
+
+
+def _client_key() -> str:
+    address = request.remote_addr or "unknown"
+    secret = current_app.config["SECRET_KEY"]
+    return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+
+
+def _window_start():
+    now = utcnow()
+    return now - timedelta(
+        minutes=now.minute % 10, seconds=now.second, microseconds=now.microsecond
+    )
+
+
+def record_failure() -> int:
+    """Count one wrong link for this client; return the count in the current window."""
+    client, window = _client_key(), _window_start()
+    for _attempt in range(2):
+        updated = db.session.execute(
+            update(LinkFailure)
+            .where(LinkFailure.client == client, LinkFailure.window_start == window)
+            .values(count=LinkFailure.count + 1)
+        )
+        if updated.rowcount:
+            break
+        try:
+            with db.session.begin_nested():
+                db.session.add(LinkFailure(client=client, window_start=window, count=1))
+            db.session.execute(
+                delete(LinkFailure).where(LinkFailure.window_start < window - WINDOW)
+            )
+            break
+        except IntegrityError:
+            continue  # another request made the row first: count on it
+    db.session.commit()
+    return (
+        db.session.scalar(
+            select(LinkFailure.count).where(
+                LinkFailure.client == client, LinkFailure.window_start == window
+            )
+        )
+        or 0
+    )
+
+
+def too_many_failures(count: int) -> bool:
+    return count > current_app.config["LINK_FAILURE_LIMIT"]
