@@ -5,6 +5,7 @@ ever be stored (choices, lengths, numbers); required items are checked on submit
 the caller.
 """
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     Form,
@@ -48,9 +49,9 @@ class MaxLength:
         if length > self.limit:
             raise ValidationError(
                 _l(
-                    "The answer is too long: at most %(limit)d characters, now %(length)d.",
-                    limit=self.limit,
-                    length=length,
+                    "The answer is too long: at most %(limit)s characters, now %(length)s.",
+                    limit=format_number(self.limit),
+                    length=format_number(length),
                 )
             )
 
