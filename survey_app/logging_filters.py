@@ -1,7 +1,9 @@
 """Keeps personal link tokens out of every log line.
 
-The token in `/r/<token>` is a credential; request logs (werkzeug's, gunicorn's) and
-error logs would otherwise write it down.
+The token in `/r/<token>` is a credential; request logs (werkzeug's, gunicorn's),
+error logs and any logger of ours would otherwise write it down. The redaction lives
+in the log record itself, so it holds for every logger, child logger and handler in
+the process, and a malformed log call fails the way logging always reports it.
 """
 
 import logging
@@ -10,27 +12,33 @@ import re
 from flask import Flask
 
 TOKEN_IN_PATH = re.compile(r"/r/[A-Za-z0-9_-]+")
-LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask.app", "survey_app")
 
 
 def redact(text: str) -> str:
     return TOKEN_IN_PATH.sub("/r/[redacted]", text)
 
 
-class RedactTokens(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_FILTER = RedactTokens()
+class RedactingLogRecord(logging.LogRecord):
+    def getMessage(self) -> str:  # noqa: N802 (logging's own name)
+        return redact(super().getMessage())
 
 
 def init_app(app: Flask) -> None:
-    for name in (*LOGGERS, app.logger.name):
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+    current = logging.getLogRecordFactory()
+    if current is RedactingLogRecord or getattr(current, "redacts_tokens", False):
+        return
+    if current is logging.LogRecord:
+        logging.setLogRecordFactory(RedactingLogRecord)
+        return
+
+    def make_record(*args, **kwargs):
+        """Another factory was installed first: keep it, and redact what it made."""
+        record = current(*args, **kwargs)
+        try:
+            record.msg, record.args = redact(record.getMessage()), None
+        except Exception:  # noqa: BLE001, S110 - left for logging to report at emit
+            pass
+        return record
+
+    make_record.redacts_tokens = True
+    logging.setLogRecordFactory(make_record)

@@ -30,3 +30,12 @@ def test_error_log_does_not_contain_the_token(app, client, db, caplog):
     assert "boom" not in page.get_data(as_text=True)  # no trace to the user
     assert caplog.records
     assert token not in caplog.text
+
+
+def test_child_loggers_are_redacted_too(client, db, caplog):
+    _invitation, link = make_invitation()
+    token = link.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("survey_app.some.child").info("opened %s", link)
+    assert caplog.records
+    assert token not in caplog.text
