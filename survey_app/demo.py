@@ -24,7 +24,12 @@ def demo_command() -> None:
     round_ = db.session.scalar(select(Round).filter_by(slug=DEMO_SLUG))
     if round_ is None:
         deadline = (utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
-        round_ = create_round(DEMO_SLUG, "KEHY-kartoitus (demo)", deadline)
+        round_ = create_round(
+            DEMO_SLUG,
+            "KEHY-kartoitus (demo)",
+            deadline,
+            title_translations={"sv": "KEHY-kartläggning (demo)", "en": "KEHY survey (demo)"},
+        )
     if round_.effective_state() == "draft":
         open_round(round_)
     invitations, _created = ensure_invitations(round_)

@@ -34,6 +34,7 @@ def test_concurrent_writers_never_see_database_is_locked(database_url):
                     _db.session.execute(text("SELECT count(*) FROM units")).scalar()
                     make_unit(code=f"W{number}-{step}", contact_email=f"w{number}{step}@x.fi")
                     _db.session.commit()
+                _db.session.remove()
                 _db.engine.dispose()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -47,4 +48,5 @@ def test_concurrent_writers_never_see_database_is_locked(database_url):
     checker = make_app(database_url)
     with checker.app_context():
         assert _db.session.execute(text("SELECT count(*) FROM units")).scalar() == 8 * 15
+        _db.session.remove()
         _db.engine.dispose()

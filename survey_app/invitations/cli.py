@@ -16,8 +16,12 @@ invitations_cli = AppGroup("invitations", help="Invitations and personal links."
 
 @invitations_cli.command("links")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the CSV here instead of standard output.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV here instead of standard output.",
+)
 def links_command(slug: str, output: Path | None):
     """Print every unit's personal link as CSV (code,contact_email,link); sends nothing."""
     try:
@@ -36,8 +40,13 @@ def links_command(slug: str, output: Path | None):
             err=True,
         )
         raise SystemExit(1) from None
+    try:
+        handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    except OSError as error:
+        db.session.rollback()
+        click.echo(f"Error: cannot write {output}: {error.strerror}", err=True)
+        raise SystemExit(1) from None
     db.session.commit()
-    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["code", "contact_email", "link"])

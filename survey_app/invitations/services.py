@@ -18,9 +18,7 @@ class LinkUnavailable(Exception):
 def units_of_round(round_: Round) -> list[Unit]:
     """A round covers every unit of the roster that is not deactivated."""
     return list(
-        db.session.scalars(
-            select(Unit).where(Unit.deactivated_at.is_(None)).order_by(Unit.code)
-        )
+        db.session.scalars(select(Unit).where(Unit.deactivated_at.is_(None)).order_by(Unit.code))
     )
 
 

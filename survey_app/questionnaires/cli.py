@@ -11,8 +11,9 @@ questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.
 
 
 @questionnaires_cli.command("check")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def check_command(paths: tuple[Path, ...]):
     """Validate definition files; name every error with its place."""
     failed = False

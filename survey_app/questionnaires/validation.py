@@ -14,9 +14,18 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 TOP_KEYS = {"key", "version", "title", "intro", "scales", "sections", "prefill_from_previous_round"}
 SECTION_KEYS = {"code", "title", "items"}
 ITEM_KEYS = {
-    "code", "type", "text", "help", "required", "options", "scale", "max_length", "min", "max",
+    "code",
+    "type",
+    "text",
+    "help",
+    "required",
+    "options",
+    "scale",
+    "max_length",
+    "min",
+    "max",
     "default_from",
-}  # fmt: skip
+}
 # Unit attributes a text item may start from when nothing earlier was answered.
 DEFAULT_SOURCES = ("unit.name", "unit.municipality", "unit.contact_name", "unit.contact_email")
 
@@ -35,6 +44,11 @@ def load_yaml(text: str, source: str = "<definition>") -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc)
+        # The parser often notices a mistake a line later (an unclosed bracket): name the
+        # line where the construct it was reading began too.
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            problem += f" ({context} at line {start.line + 1})"
         raise DefinitionError([f"{where}: YAML syntax error: {problem}"]) from None
     if not isinstance(data, dict):
         raise DefinitionError([f"{source}: the definition must be a mapping"])

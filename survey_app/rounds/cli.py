@@ -20,7 +20,9 @@ def _fail(message: str) -> None:
 
 @rounds_cli.command("create")
 @click.argument("slug")
-@click.option("--title", required=True, help="Title shown to respondents.")
+@click.option("--title", required=True, help="Title shown to respondents (Finnish).")
+@click.option("--title-sv", default="", help="Title in Swedish (optional).")
+@click.option("--title-en", default="", help="Title in English (optional).")
 @click.option("--deadline", required=True, help="YYYY-MM-DDTHH:MM, Finnish time.")
 @click.option(
     "--questionnaire",
@@ -28,14 +30,27 @@ def _fail(message: str) -> None:
     multiple=True,
     help=f"Questionnaire key (repeatable); default: {' and '.join(DEFAULT_KEYS)}.",
 )
-def create_command(slug: str, title: str, deadline: str, questionnaires: tuple[str, ...]):
+def create_command(
+    slug: str,
+    title: str,
+    title_sv: str,
+    title_en: str,
+    deadline: str,
+    questionnaires: tuple[str, ...],
+):
     """Create a round in draft state."""
     try:
         when = parse_local(deadline)
     except ValueError:
         _fail(f"--deadline {deadline!r} is not YYYY-MM-DDTHH:MM (e.g. 2026-12-31T16:00)")
     try:
-        round_ = create_round(slug, title, when, questionnaires or DEFAULT_KEYS)
+        round_ = create_round(
+            slug,
+            title,
+            when,
+            questionnaires or DEFAULT_KEYS,
+            title_translations={"sv": title_sv, "en": title_en},
+        )
     except (RoundError, DefinitionError) as error:
         _fail(str(error))
     db.session.commit()

@@ -11,6 +11,7 @@ from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+TITLE_MAX = 300  # Round.title is String(300)
 
 
 class RoundError(ValueError):
@@ -25,12 +26,24 @@ def get_round(slug: str) -> Round:
 
 
 def create_round(
-    slug: str, title: str, deadline: datetime, keys: tuple[str, ...] = DEFAULT_KEYS
+    slug: str,
+    title: str,
+    deadline: datetime,
+    keys: tuple[str, ...] = DEFAULT_KEYS,
+    title_translations: dict[str, str] | None = None,
 ) -> Round:
     if not SLUG_RE.match(slug):
         raise RoundError("slug: use lowercase letters, digits and '-' (at most 100)")
     if not title.strip():
         raise RoundError("title: must not be empty")
+    translations = {
+        lang: text.strip()
+        for lang, text in (title_translations or {}).items()
+        if text and text.strip()
+    }
+    for text in (title.strip(), *translations.values()):
+        if len(text) > TITLE_MAX:
+            raise RoundError(f"title: at most {TITLE_MAX} characters")
     if deadline <= utcnow():
         raise RoundError("deadline: must be in the future")
     if db.session.scalar(select(Round).filter_by(slug=slug)) is not None:
@@ -43,7 +56,13 @@ def create_round(
             f"available: {', '.join(sorted(definitions))}"
         )
     versions = [ensure_stored(definitions[key]) for key in dict.fromkeys(keys)]
-    round_ = Round(slug=slug, title=title.strip(), deadline=deadline, state="draft")
+    round_ = Round(
+        slug=slug,
+        title=title.strip(),
+        title_translations=translations or None,
+        deadline=deadline,
+        state="draft",
+    )
     db.session.add(round_)
     db.session.flush()
     db.session.execute(

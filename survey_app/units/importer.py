@@ -15,9 +15,16 @@ from ..extensions import db
 from ..models import Unit
 
 COLUMNS = (
-    "code", "name", "field", "status", "region", "municipality",
-    "contact_name", "contact_email", "language",
-)  # fmt: skip
+    "code",
+    "name",
+    "field",
+    "status",
+    "region",
+    "municipality",
+    "contact_name",
+    "contact_email",
+    "language",
+)
 REQUIRED_COLUMNS = ("code", "name", "field", "status", "region", "contact_email")
 STATUS_ALIASES = {
     "active": "active",
@@ -28,8 +35,14 @@ STATUS_ALIASES = {
     "förberedande": "preparing",
 }
 LANGUAGE_ALIASES = {"": "fi", "fi": "fi", "sv": "sv", "en": "en"}
-MAX_LENGTHS = {"code": 64, "name": 300, "field": 200, "region": 200, "municipality": 200,
-               "contact_name": 200}  # fmt: skip
+MAX_LENGTHS = {
+    "code": 64,
+    "name": 300,
+    "field": 200,
+    "region": 200,
+    "municipality": 200,
+    "contact_name": 200,
+}
 
 
 class RosterError(ValueError):
@@ -60,10 +73,9 @@ def _read_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RosterError([f"the file is not UTF-8 text (byte {exc.start})"]) from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    if not text.strip():
         raise RosterError(["the file is empty: expected a header row"])
-    header_line = lines[0]
+    header_line = text.splitlines()[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = list(reader)
@@ -76,8 +88,9 @@ def _read_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
         if len(record) > len(header):
             rows.append((number, {"__error__": f"{len(record)} cells, header has {len(header)}"}))
             continue
-        values = {name: (record[i].strip() if i < len(record) else "") for i, name in
-                  enumerate(header)}  # fmt: skip
+        values = {
+            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
+        }
         rows.append((number, values))
     return rows
 
@@ -103,8 +116,9 @@ def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
         cells = ["" if cell is None else str(cell).strip() for cell in record]
         if not any(cells):
             continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)
-                  if name}  # fmt: skip
+        values = {
+            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
+        }
         rows.append((number, values))
     return rows
 
@@ -192,9 +206,10 @@ def import_units(path: Path) -> ImportResult:
 def upsert_units(records: list[dict]) -> ImportResult:
     existing = {
         unit.code: unit
-        for unit in db.session.scalars(select(Unit).where(Unit.code.in_([r["code"] for r in
-                                                                          records])))
-    }  # fmt: skip
+        for unit in db.session.scalars(
+            select(Unit).where(Unit.code.in_([r["code"] for r in records]))
+        )
+    }
     result = ImportResult()
     for record in records:
         unit = existing.get(record["code"])

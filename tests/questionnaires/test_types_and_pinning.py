@@ -25,18 +25,29 @@ ALL_TYPES = {
             "code": "s1",
             "title": T,
             "items": [
-                {"code": "q_one", "type": "single_choice", "text": T,
-                 "options": [{"value": "a", "label": T}, {"value": "b", "label": T}]},
-                {"code": "q_many", "type": "multiple_choice", "text": T,
-                 "options": [{"value": "x", "label": T}, {"value": "y", "label": T},
-                             {"value": "z", "label": T}]},
+                {
+                    "code": "q_one",
+                    "type": "single_choice",
+                    "text": T,
+                    "options": [{"value": "a", "label": T}, {"value": "b", "label": T}],
+                },
+                {
+                    "code": "q_many",
+                    "type": "multiple_choice",
+                    "text": T,
+                    "options": [
+                        {"value": "x", "label": T},
+                        {"value": "y", "label": T},
+                        {"value": "z", "label": T},
+                    ],
+                },
                 {"code": "q_short", "type": "short_text", "text": T, "max_length": 5},
                 {"code": "q_long", "type": "long_text", "text": T},
                 {"code": "q_num", "type": "number", "text": T, "min": 0, "max": 100},
             ],
         }
     ],
-}  # fmt: skip
+}
 
 
 def test_the_all_types_definition_is_valid():
@@ -67,14 +78,29 @@ def _submit(client, link, data):
 def test_every_item_type_is_stored(client, db, all_types_link):
     page = client.get(all_types_link).get_data(as_text=True)
     assert 'type="checkbox"' in page and 'type="radio"' in page and "<textarea" in page
-    sent = _submit(client, all_types_link, {"q_one": "b", "q_many": ["x", "z"],
-                                            "q_short": "abc", "q_long": "rivi 1\r\nrivi 2",
-                                            "q_num": "3,5"})  # fmt: skip
+    sent = _submit(
+        client,
+        all_types_link,
+        {
+            "q_one": "b",
+            "q_many": ["x", "z"],
+            "q_short": "abc",
+            "q_long": "rivi 1\r\nrivi 2",
+            "q_num": "3,5",
+        },
+    )
     assert sent.status_code == 303
     rows = db.session.execute(select(Answer.item_code, Answer.value)).all()
-    assert sorted(rows) == sorted([("q_one", "b"), ("q_many", "x"), ("q_many", "z"),
-                                   ("q_short", "abc"), ("q_long", "rivi 1\nrivi 2"),
-                                   ("q_num", "3.5")])  # fmt: skip
+    assert sorted(rows) == sorted(
+        [
+            ("q_one", "b"),
+            ("q_many", "x"),
+            ("q_many", "z"),
+            ("q_short", "abc"),
+            ("q_long", "rivi 1\nrivi 2"),
+            ("q_num", "3.5"),
+        ]
+    )
 
 
 def test_unticking_every_box_clears_the_item(client, db, all_types_link):
@@ -85,11 +111,16 @@ def test_unticking_every_box_clears_the_item(client, db, all_types_link):
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [({"q_num": "lots"}, "Anna luku"), ({"q_num": "101"}, "väliltä"),
-     ({"q_short": "abcdef"}, "liian pitkä"), ({"q_many": ["x", "nope"]}, "Valitse")],
-)  # fmt: skip
-def test_invalid_values_are_refused_with_a_finnish_message(client, db, all_types_link, data,
-                                                            message):
+    [
+        ({"q_num": "lots"}, "Anna luku"),
+        ({"q_num": "101"}, "väliltä"),
+        ({"q_short": "abcdef"}, "liian pitkä"),
+        ({"q_many": ["x", "nope"]}, "Valitse"),
+    ],
+)
+def test_invalid_values_are_refused_with_a_finnish_message(
+    client, db, all_types_link, data, message
+):
     refused = _submit(client, all_types_link, data)
     assert refused.status_code == 422
     assert message in refused.get_data(as_text=True)
@@ -111,8 +142,12 @@ def _deadline():
 def test_editing_a_definition_without_a_new_version_is_refused(db, definitions_copy):
     create_round("first", "First", _deadline())
     path = definitions_copy / "criteria-v1.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Toimintarakenne on verkostoitunut", "Muutettu teksti"), encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Toimintarakenne on verkostoitunut", "Muutettu teksti"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(DefinitionError, match="raise `version`"):
         create_round("second", "Second", _deadline())
 
@@ -121,8 +156,11 @@ def test_a_new_version_leaves_the_old_round_as_it_was(db, definitions_copy):
     first = create_round("first", "First", _deadline())
     db.session.commit()
     old = definitions_copy / "criteria-v1.yaml"
-    new_text = old.read_text(encoding="utf-8").replace(
-        "Toimintarakenne on verkostoitunut", "Uusi muotoilu").replace("version: 1", "version: 2")
+    new_text = (
+        old.read_text(encoding="utf-8")
+        .replace("Toimintarakenne on verkostoitunut", "Uusi muotoilu")
+        .replace("version: 1", "version: 2")
+    )
     Path(definitions_copy / "criteria-v2.yaml").write_text(new_text, encoding="utf-8")
     second = create_round("second", "Second", _deadline())
     db.session.commit()

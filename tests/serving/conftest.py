@@ -39,8 +39,9 @@ def tcp_connections() -> list[tuple[int, int, str, int]]:
         for line in table:
             fields = line.split()
             local, remote, state, inode = fields[1], fields[2], fields[3], int(fields[9])
-            rows.append((int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16),
-                         state, inode))  # fmt: skip
+            rows.append(
+                (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), state, inode)
+            )
     return rows
 
 
@@ -91,8 +92,12 @@ class Gunicorn:
         if self.process.poll() is not None:
             pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
 
-    def wait_for_workers(self, count: int = WORKERS, exclude: set[int] = frozenset(),
-                         timeout: float = STARTUP_TIMEOUT) -> set[int]:  # fmt: skip
+    def wait_for_workers(
+        self,
+        count: int = WORKERS,
+        exclude: set[int] = frozenset(),
+        timeout: float = STARTUP_TIMEOUT,
+    ) -> set[int]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.assert_running()
@@ -195,15 +200,23 @@ def gunicorn(serving_database, tmp_path) -> Iterator[Gunicorn]:
     for name in ("SECRET_KEY_FALLBACKS", "TEST_DATABASE_URL", "GUNICORN_CMD_ARGS"):
         env.pop(name, None)
     command = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(WORKERS),
-        "--bind", f"127.0.0.1:{port}",
-        "--access-logfile", "-",
-        "--error-logfile", "-",
-        "--timeout", "30",
-        "--graceful-timeout", "5",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "5",
         "survey_app:create_app()",
-    ]  # fmt: skip
+    ]
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -215,8 +228,7 @@ def gunicorn(serving_database, tmp_path) -> Iterator[Gunicorn]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Gunicorn(process=process, port=port, log_path=log_path,
-                      database_url=serving_database)  # fmt: skip
+    server = Gunicorn(process=process, port=port, log_path=log_path, database_url=serving_database)
     try:
         _wait_until_serving(server)
         yield server

@@ -63,13 +63,17 @@ class Browser:
     cookies: dict[str, str] = field(default_factory=dict)
 
     def connect(self) -> http.client.HTTPConnection:
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port,
-                                                timeout=HTTP_TIMEOUT)  # fmt: skip
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=HTTP_TIMEOUT)
         connection.connect()
         return connection
 
-    def request(self, method: str, path: str, form: dict | None = None,
-                connection: http.client.HTTPConnection | None = None) -> Reply:  # fmt: skip
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        connection: http.client.HTTPConnection | None = None,
+    ) -> Reply:
         connection = connection or self.connect()
         try:
             headers = {}
@@ -149,8 +153,7 @@ def save_draft(browser: Browser, link: str, **answers) -> tuple[int, Reply]:
     form_worker, fields = browser.get_form(link)
     with browser.occupying({form_worker}), closing(browser.connect()) as connection:
         post_worker = browser.server.worker_holding(connection.sock)
-        saved = browser.post(link, {**fields, "action": "save", **answers},
-                             connection=connection)  # fmt: skip
+        saved = browser.post(link, {**fields, "action": "save", **answers}, connection=connection)
     assert post_worker != form_worker
     return post_worker, saved
 
@@ -189,8 +192,9 @@ def test_gunicorn_serves_the_contract(gunicorn, data_app, postgres):
 
     # The first request on each worker after the restart must succeed: a POST first,
     # then a GET on every worker (pool_pre_ping replaces the dead connections).
-    submitted = browser.post(link, {**fields, "action": "submit", "k1_1": "yes",
-                                    "kehy_mission": "Lähetetty"})  # fmt: skip
+    submitted = browser.post(
+        link, {**fields, "action": "submit", "k1_1": "yes", "kehy_mission": "Lähetetty"}
+    )
     assert submitted.status == 303, describe(submitted)
     assert submitted.headers["Location"].endswith("/done")
     replies = browser.get_on_every_worker(link)
