@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = REPO_ROOT / "instance"
@@ -56,7 +57,6 @@ class Config:
     # A person may type for hours: the CSRF token lives as long as the browser session.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    MAX_TEXT_LENGTH = 10_000
     # A link stops working this many days after its round closed.
     TOKEN_DAYS_AFTER_CLOSE = int(os.environ.get("TOKEN_DAYS_AFTER_CLOSE", "365"))
 
@@ -85,8 +85,15 @@ class ProductionConfig(Config):
 
 def finalize(config: dict) -> None:
     """Derive settings that depend on others, after overrides are applied."""
-    if config.get("PRODUCTION") and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
-        raise RuntimeError("SECRET_KEY must be set in production (it derives personal links)")
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise RuntimeError("SECRET_KEY is empty: set it (it signs cookies and derives links)")
+    local = urlsplit(config["BASE_URL"]).hostname in ("localhost", "127.0.0.1", "::1")
+    if key == DEVELOPMENT_SECRET_KEY and (config.get("PRODUCTION") or not local):
+        raise RuntimeError(
+            "SECRET_KEY is the development key, which is public: set SECRET_KEY "
+            "(the development key only serves a BASE_URL on localhost)"
+        )
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):

@@ -24,8 +24,8 @@ def configure_database(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers and one writer work at once; the busy timeout makes concurrent
-    writers wait instead of failing with "database is locked"."""
+    """WAL keeps readers outside a transaction from blocking; the busy timeout makes
+    transactions wait for the write lock instead of failing with "database is locked"."""
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -39,7 +39,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin_immediate(connection) -> None:
     """Take the write lock at BEGIN: a deferred transaction that reads and then writes
     fails at once with SQLITE_BUSY when another writer got in between, and the busy
-    timeout cannot help it. Writers queue instead."""
+    timeout cannot help it. Transactions queue instead: SQLite is the small-scale
+    default; PostgreSQL is the database for many concurrent respondents."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -39,14 +39,7 @@ def render_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        from .respond.routes import rerender_after_csrf_failure
-
-        page = rerender_after_csrf_failure()
-        if page is not None:
-            return page
-        return render_error(
-            400, _("The form had expired. Go back, load the page again and resend.")
-        )
+        return render_error(400, _("The form had expired. Go back, load the page again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,6 +6,9 @@ from flask_babel import refresh
 from . import PACKAGE_DIR
 from .extensions import babel
 
+# Each language named in itself, for the switch.
+LANGUAGE_NAMES = (("fi", "Suomeksi"), ("sv", "På svenska"), ("en", "In English"))
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
@@ -43,4 +46,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context():
-        return {"current_language": current_language(), "languages": app.config["LANGUAGES"]}
+        return {
+            "current_language": current_language(),
+            "languages": app.config["LANGUAGES"],
+            "language_names": LANGUAGE_NAMES,
+        }

@@ -48,3 +48,22 @@ def test_production_refuses_the_development_secret_key():
         make_app(
             "sqlite://", ENV_NAME="production", SECRET_KEY=config_module.DEVELOPMENT_SECRET_KEY
         )
+
+
+def test_the_development_key_only_serves_localhost():
+    with pytest.raises(RuntimeError, match="development key"):
+        make_app(
+            "sqlite://",
+            ENV_NAME="development",
+            SECRET_KEY=config_module.DEVELOPMENT_SECRET_KEY,
+            BASE_URL="https://kysely.example.fi",
+        )
+    app = make_app(
+        "sqlite://", ENV_NAME="development", SECRET_KEY=config_module.DEVELOPMENT_SECRET_KEY
+    )
+    assert app.config["BASE_URL"] == "http://localhost"
+
+
+def test_an_empty_secret_key_is_refused():
+    with pytest.raises(RuntimeError, match="empty"):
+        make_app("sqlite://", SECRET_KEY="")

@@ -1,6 +1,7 @@
 """`flask invitations ...`: personal links."""
 
 import csv
+import io
 import sys
 from pathlib import Path
 
@@ -40,19 +41,35 @@ def links_command(slug: str, output: Path | None):
             err=True,
         )
         raise SystemExit(1) from None
-    try:
-        handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-    except OSError as error:
-        db.session.rollback()
-        click.echo(f"Error: cannot write {output}: {error.strerror}", err=True)
-        raise SystemExit(1) from None
-    db.session.commit()
-    try:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["code", "contact_email", "link"])
-        writer.writerows(rows)
-    finally:
-        if output:
-            handle.close()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["code", "contact_email", "link"])
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    if output:
+        # Written beside the target first: a failed write or commit leaves no half file.
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            partial.write_bytes(data)
+        except OSError as error:
+            db.session.rollback()
+            click.echo(f"Error: cannot write {output}: {error.strerror}", err=True)
+            raise SystemExit(1) from None
+        db.session.commit()
+        partial.replace(output)
+    else:
+        db.session.commit()
+        _write_utf8_to_stdout(data)
     where = f" to {output}" if output else ""
     click.echo(f"Wrote {len(rows)} links{where} ({created} new invitations).", err=True)
+
+
+def _write_utf8_to_stdout(data: bytes) -> None:
+    """UTF-8 whatever the terminal's locale says: the CSV is for other programs."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is not None:
+        binary.write(data)
+        binary.flush()
+    else:
+        sys.stdout.write(data.decode("utf-8"))

@@ -4,8 +4,8 @@ A token is HMAC-SHA256(secret key, per-invitation random salt), base64url: 256 b
 URL-safe. The database keeps the salt and a SHA-256 of the token. The salt alone
 rebuilds nothing without the secret key, and the hash alone cannot be reversed, so a
 copy of the database yields no working link; with the key, `invitations links` can
-print the same link again. Lookups go by the hash, so rotating SECRET_KEY (with the
-old key in SECRET_KEY_FALLBACKS) keeps every issued link working.
+print the same link again. Lookups go by the hash, so issued links keep working when
+SECRET_KEY changes; to print them again, keep the old key in SECRET_KEY_FALLBACKS.
 """
 
 import base64

@@ -8,7 +8,7 @@ overwritten.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,6 +20,7 @@ RESPONSE_STATUSES = ("draft", "submitted")
 
 class Response(db.Model):
     __tablename__ = "responses"
+    __table_args__ = (CheckConstraint(f"status IN {RESPONSE_STATUSES!r}", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(
@@ -32,7 +33,7 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_submission_key: Mapped[str | None] = mapped_column(String(64))
     # Unsent work: {item code: [values]}. Answer rows hold only what was submitted.
-    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -49,14 +50,17 @@ class Response(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answers"
+    # Long texts make no index key (PostgreSQL caps index rows at a few kB): rows are
+    # keyed by position within the item instead of by value.
     __table_args__ = (
-        UniqueConstraint("response_id", "item_code", "value", name="uq_answer_value"),
-        Index("ix_answers_item_value", "item_code", "value"),
+        UniqueConstraint("response_id", "item_code", "position", name="uq_answer_position"),
+        Index("ix_answers_item_code", "item_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     item_code: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,12 +27,13 @@ round_questionnaires = Table(
 
 class Round(db.Model):
     __tablename__ = "rounds"
+    __table_args__ = (CheckConstraint(f"state IN {ROUND_STATES!r}", name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     # The title in Finnish (the admins' language) and optional {"sv": ..., "en": ...}.
     title: Mapped[str] = mapped_column(String(300))
-    title_translations: Mapped[dict | None] = mapped_column(JSON)
+    title_translations: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16), default="draft")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

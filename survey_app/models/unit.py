@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -14,6 +14,10 @@ LANGUAGES = ("fi", "sv", "en")
 
 class Unit(db.Model):
     __tablename__ = "units"
+    __table_args__ = (
+        CheckConstraint(f"status IN {UNIT_STATUSES!r}", name="status_known"),
+        CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)

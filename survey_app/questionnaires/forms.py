@@ -5,6 +5,8 @@ ever be stored (choices, lengths, numbers); required items are checked on submit
 the caller.
 """
 
+import re
+
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -17,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from .model import Item
+from .model import DEFAULT_MAX_LENGTH, Item
 
 
 class OptionalRadioField(RadioField):
@@ -33,10 +35,11 @@ class OptionalRadioField(RadioField):
 CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 
 
-def without_control_characters(value):
-    """NUL and other control characters are never meant, and PostgreSQL refuses NUL."""
+def clean_text(value):
+    """Browsers send line breaks as CRLF but count them as one character (maxlength):
+    store LF. NUL and other control characters are never meant; PostgreSQL refuses NUL."""
     if isinstance(value, str):
-        return value.translate(CONTROL_CHARACTERS)
+        return value.replace("\r\n", "\n").replace("\r", "\n").translate(CONTROL_CHARACTERS)
     return value
 
 
@@ -56,18 +59,25 @@ class MaxLength:
             )
 
 
+NUMBER_RE = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", re.ASCII)
+
+
+def normalise_number(value: str | None) -> str:
+    """'3,5' and '1 200' as people write them in Finland, to '3.5' and '1200'."""
+    return (value or "").strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
+
+
 class NumberRange:
     def __init__(self, low: float | None, high: float | None):
         self.low, self.high = low, high
 
     def __call__(self, form, field):
-        text = (field.data or "").strip().replace(",", ".").replace(" ", "")
+        text = normalise_number(field.data)
         if not text:
             return
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValidationError(_l("Enter a number, for example 12 or 3,5.")) from None
+        if not NUMBER_RE.match(text):
+            raise ValidationError(_l("Enter a number, for example 12 or 3,5."))
+        number = float(text)
         if (self.low is not None and number < self.low) or (
             self.high is not None and number > self.high
         ):
@@ -103,13 +113,13 @@ def _field_for(item: Item, language: str):
         return StringField(
             label,
             validators=[*validators, NumberRange(item.min_value, item.max_value)],
-            filters=[without_control_characters],
+            filters=[clean_text],
         )
     field_class = TextAreaField if item.type == "long_text" else StringField
     return field_class(
         label,
-        validators=[*validators, MaxLength(item.max_length or 10_000)],
-        filters=[without_control_characters],
+        validators=[*validators, MaxLength(item.max_length or DEFAULT_MAX_LENGTH["long_text"])],
+        filters=[clean_text],
     )
 
 
@@ -135,12 +145,12 @@ def answers_from_form(form, items: list[Item]) -> dict[str, list[str]]:
         if item.is_multiple:
             values = [v for v in (value or []) if v]
         elif item.type == "number":
-            text = (value or "").strip().replace(",", ".").replace(" ", "")
+            text = normalise_number(value)
             values = [text] if text else []
         elif item.is_choice:
             values = [value] if value else []
         else:
-            text = (value or "").replace("\r\n", "\n")
+            text = value or ""
             values = [text] if text.strip() else []
         if values:
             answers[item.code] = values

@@ -31,7 +31,9 @@ def _window_start():
 
 
 def record_failure() -> int:
-    """Count one wrong link for this client; return the count in the current window."""
+    """Count one wrong link for this client; return the count in the current window.
+
+    The caller commits (the count must stick even though the request then fails)."""
     client, window = _client_key(), _window_start()
     for _attempt in range(2):
         updated = db.session.execute(
@@ -50,7 +52,6 @@ def record_failure() -> int:
             break
         except IntegrityError:
             continue  # another request made the row first: count on it
-    db.session.commit()
     return (
         db.session.scalar(
             select(LinkFailure.count).where(

@@ -54,16 +54,18 @@ def working_answers(response: Response) -> Answers:
 
 
 def previous_profile(invitation: Invitation) -> Answers:
-    """The unit's answers from its latest submitted response in an earlier round."""
+    """The unit's submitted answers from the latest round that ended before this one."""
     previous = db.session.scalar(
         select(Response)
         .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Round, Invitation.round_id == Round.id)
         .where(
             Invitation.unit_id == invitation.unit_id,
             Invitation.round_id != invitation.round_id,
+            Round.deadline < invitation.round.deadline,
             Response.status == "submitted",
         )
-        .order_by(Response.submitted_at.desc())
+        .order_by(Round.deadline.desc(), Response.submitted_at.desc())
         .limit(1)
     )
     return submitted_answers(previous) if previous is not None else {}
@@ -116,7 +118,15 @@ def save_answers(
     Raises VersionConflict when another save got in first, and RoundNotOpen after the
     deadline. A repeated submit with the same submission key stores nothing new.
     """
-    if not invitation.round.accepts_answers():
+    # Lock the round row against a concurrent close until this save commits (PostgreSQL;
+    # SQLite already serialises writers), then check it still takes answers.
+    round_ = db.session.scalar(
+        select(Round)
+        .where(Round.id == invitation.round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if not round_.accepts_answers():
         raise RoundNotOpen()
     response = response_of(invitation)
     if response is None:
@@ -153,9 +163,9 @@ def save_answers(
     else:
         db.session.execute(delete(Answer).where(Answer.response_id == response.id))
         db.session.add_all(
-            Answer(response_id=response.id, item_code=code, value=value)
+            Answer(response_id=response.id, item_code=code, position=position, value=value)
             for code, values in answers.items()
-            for value in dict.fromkeys(values)
+            for position, value in enumerate(dict.fromkeys(values))
         )
         response.draft = None
         number = len(response.history) + 1
@@ -175,6 +185,24 @@ def save_answers(
     db.session.flush()
     db.session.expire(response, ["answers", "history"])
     return SaveOutcome(response, submitted=submit)
+
+
+def missing_required(items: list[Item], answers: Answers) -> list[str]:
+    return [item.code for item in items if item.required and not answers.get(item.code)]
+
+
+def summary(invitation: Invitation, answers: Answers, language: str):
+    """Answers by section, choice values shown as their labels: for reading back."""
+    sections = []
+    for questionnaire in invitation.round.questionnaires:
+        for section in questionnaire.sections:
+            rows = []
+            for item in section.items:
+                values = answers.get(item.code, [])
+                shown = [item.label_for(v, language) if item.is_choice else v for v in values]
+                rows.append((item, shown))
+            sections.append((section.title_in(language), rows))
+    return sections
 
 
 def was_submitted_with(invitation: Invitation, submission_key: str | None) -> bool:

@@ -81,7 +81,7 @@ def open_form(page, link):
 
 def submit(page, action):
     with page.expect_navigation() as navigation:
-        page.click(f'button[name="action"][value="{action}"]')
+        page.click(f'form button[name="action"][value="{action}"]')
     return navigation.value
 
 

@@ -172,3 +172,11 @@ def test_a_new_version_leaves_the_old_round_as_it_was(db, definitions_copy):
 
     assert first_item_text(first) == (1, "Toimintarakenne on verkostoitunut")
     assert first_item_text(second) == (2, "Uusi muotoilu")
+
+
+def test_numbers_that_are_not_plain_numbers_are_refused(client, db, all_types_link):
+    for text in ("nan", "inf", "1e5", "١٢"):
+        refused = _submit(client, all_types_link, {"q_num": text})
+        assert refused.status_code == 422, text
+    assert _submit(client, all_types_link, {"q_num": " 12,5"}).status_code == 303
+    assert db.session.scalar(select(Answer.value).where(Answer.item_code == "q_num")) == "12.5"
