@@ -49,6 +49,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "kartoitus@localhost")
+    # Flask-Mail would silently drop mail when TESTING; our tests use a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
 
     BABEL_DEFAULT_LOCALE = "fi"
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
@@ -64,6 +66,13 @@ class Config:
     LINK_FAILURE_LIMIT = int(os.environ.get("LINK_FAILURE_LIMIT", "30"))
     # How many proxies in front of the app set X-Forwarded-For (0: none trusted).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+    # The outbox worker: claims last this long; a transient failure is retried with
+    # exponential backoff (base doubling up to max, with jitter) up to max attempts.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
+    OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..rounds.services import RoundError, get_round
+from .mailing import MailingError, ReminderRules, queue_invitations, queue_reminders
 from .services import LinkUnavailable, ensure_invitations, link_for
 
 invitations_cli = AppGroup("invitations", help="Invitations and personal links.")
@@ -73,3 +74,40 @@ def _write_utf8_to_stdout(data: bytes) -> None:
         binary.flush()
     else:
         sys.stdout.write(data.decode("utf-8"))
+
+
+@invitations_cli.command("send")
+@click.argument("slug")
+def send_command(slug: str):
+    """Queue an invitation email for every unit of the round not mailed yet."""
+    try:
+        round_ = get_round(slug)
+        queued, already = queue_invitations(round_)
+    except (RoundError, MailingError) as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(
+        f"Queued {queued} invitations for round {slug} ({already} units mailed before); "
+        "`flask outbox work` sends them."
+    )
+
+
+@invitations_cli.command("remind")
+@click.argument("slug")
+@click.option("--only-unopened", is_flag=True, help="Only units that never opened the link.")
+@click.option("--not-within-days", type=float, help="Skip units mailed within this many days.")
+@click.option("--max-reminders", type=int, help="Skip units that got this many reminders.")
+def remind_command(slug, only_unopened, not_within_days, max_reminders):
+    """Queue a reminder for every invited unit that has not submitted."""
+    rules = ReminderRules(only_unopened, not_within_days, max_reminders)
+    try:
+        round_ = get_round(slug)
+        queued = queue_reminders(round_, rules)
+    except (RoundError, MailingError) as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Queued {queued} reminders for round {slug}; `flask outbox work` sends them.")

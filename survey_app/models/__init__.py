@@ -2,6 +2,7 @@
 
 from .invitation import Invitation
 from .link_failure import LinkFailure
+from .outbox import OutboxMessage
 from .questionnaire import QuestionnaireVersion
 from .response import Answer, Response, SubmittedVersion
 from .round import Round, round_questionnaires
@@ -11,6 +12,7 @@ __all__ = [
     "Answer",
     "Invitation",
     "LinkFailure",
+    "OutboxMessage",
     "QuestionnaireVersion",
     "Response",
     "Round",

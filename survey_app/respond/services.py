@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Answer, Invitation, Response, Round, SubmittedVersion
 from ..models.types import utcnow
+from ..outbox.queue import queue_message
 from ..questionnaires.model import Item
 
 Answers = dict[str, list[str]]
@@ -172,15 +173,17 @@ def save_answers(
         response.status = "submitted"
         response.submitted_at = now
         response.last_submission_key = submission_key
-        db.session.add(
-            SubmittedVersion(
-                response=response,
-                number=number,
-                submitted_at=now,
-                language=language,
-                answers=answers,
-            )
+        version = SubmittedVersion(
+            response=response,
+            number=number,
+            submitted_at=now,
+            language=language,
+            answers=answers,
         )
+        db.session.add(version)
+        db.session.flush()
+        # The copy of the answers goes out with this transaction or not at all.
+        queue_message(invitation, "receipt", version, language=language)
         invitation.submitted_at = now
     db.session.flush()
     db.session.expire(response, ["answers", "history"])

@@ -1,0 +1,85 @@
+"""Queueing invitations and reminders (sent later by the outbox worker)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Invitation, OutboxMessage, Round
+from ..models.types import utcnow
+from ..outbox.queue import queue_message
+from .services import ensure_invitations
+
+
+class MailingError(ValueError):
+    pass
+
+
+def queue_invitations(round_: Round) -> tuple[int, int]:
+    """Queue one invitation email per unit of the round that was never mailed.
+
+    Returns (queued, already mailed). Safe to run twice, even at once: the mark is
+    set with a conditional update, so only one run queues each invitation.
+    """
+    if round_.effective_state() == "closed":
+        raise MailingError(f"round {round_.slug!r} is closed")
+    invitations, _created = ensure_invitations(round_)
+    queued = 0
+    for invitation in invitations:
+        marked = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.mailed_at.is_(None))
+            .values(mailed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if marked.rowcount == 1:
+            queue_message(invitation, "invitation")
+            queued += 1
+    db.session.flush()
+    return queued, len(invitations) - queued
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    only_unopened: bool = False
+    not_within_days: float | None = None
+    max_reminders: int | None = None
+
+
+def queue_reminders(round_: Round, rules: ReminderRules = ReminderRules()) -> int:
+    """Queue a reminder for each invited unit of the round that has not submitted."""
+    if round_.effective_state() != "open":
+        raise MailingError(f"round {round_.slug!r} is not open")
+    reminders_sent = (
+        select(func.count(OutboxMessage.id))
+        .where(OutboxMessage.invitation_id == Invitation.id, OutboxMessage.kind == "reminder")
+        .scalar_subquery()
+    )
+    query = select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.submitted_at.is_(None)
+    )
+    if rules.only_unopened:
+        query = query.where(Invitation.first_opened_at.is_(None))
+    if rules.max_reminders is not None:
+        query = query.where(reminders_sent < rules.max_reminders)
+    if rules.not_within_days is not None:
+        since = utcnow() - timedelta(days=rules.not_within_days)
+        recent = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.invitation_id == Invitation.id,
+                OutboxMessage.kind.in_(("invitation", "reminder")),
+                OutboxMessage.created_at >= since,
+            )
+            .exists()
+        )
+        query = query.where(~recent)
+    queued = 0
+    for invitation in db.session.scalars(query.order_by(Invitation.id)):
+        if invitation.unit.deactivated_at is not None:
+            continue
+        queue_message(invitation, "reminder")
+        queued += 1
+    db.session.flush()
+    return queued

@@ -1,0 +1,1 @@
+"""Email: queued in the transaction of its cause, sent by `flask outbox work`."""

@@ -1,0 +1,21 @@
+"""`flask outbox ...`: the mail worker."""
+
+import click
+from flask.cli import AppGroup
+
+from .worker import Worker
+
+outbox_cli = AppGroup("outbox", help="Send queued email.")
+
+
+@outbox_cli.command("work")
+@click.option("--once", is_flag=True, help="Send everything due now, then exit.")
+@click.option("--batch-size", default=50, show_default=True, help="Messages per connection.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks when idle.")
+def work_command(once: bool, batch_size: int, poll: float) -> None:
+    """Send queued mail (several workers may run at once on PostgreSQL)."""
+    worker = Worker(batch_size=batch_size)
+    result = worker.run_once() if once else worker.run_forever(poll)
+    click.echo(
+        f"Sent {result.sent} messages; {result.retried} to retry later, {result.failed} failed."
+    )

@@ -1,0 +1,108 @@
+"""Handing messages to a mail server (SMTP via Flask-Mail) or, with no server
+configured, to `.eml` files under `instance/mail/` so that local use loses nothing."""
+
+import smtplib
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import Connection, Message
+
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class DeliveryError(Exception):
+    """The server did not take the message. `permanent`: do not try again (5xx);
+    `connection_lost`: the connection is unusable, stop this batch."""
+
+    def __init__(self, reason: str, *, permanent: bool, connection_lost: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.connection_lost = connection_lost
+
+
+class TimedConnection(Connection):
+    """Flask-Mail's connection with a timeout: a hung server must not hang the worker."""
+
+    def configure_host(self):
+        factory = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = factory(self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class SmtpTransport:
+    """One SMTP connection for a whole batch."""
+
+    def __init__(self):
+        self.connection: TimedConnection | None = None
+
+    def __enter__(self):
+        self.connection = TimedConnection(current_app.extensions["mail"])
+        try:
+            self.connection.__enter__()
+        except (OSError, smtplib.SMTPException) as error:
+            raise _classify(error) from error
+        return self
+
+    def __exit__(self, *exc_info):
+        host = self.connection.host if self.connection else None
+        if host is not None:
+            try:
+                host.quit()
+            except (OSError, smtplib.SMTPException):
+                host.close()
+
+    def send(self, message: Message) -> None:
+        try:
+            self.connection.send(message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise _classify(error) from error
+
+
+class FileTransport:
+    """Writes each message as an .eml file: local use without a mail server."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+    def send(self, message: Message) -> None:
+        name = message.msgId.strip("<>").replace("@", "_at_").replace("/", "_")
+        partial = self.folder / f".{name}.partial"
+        partial.write_bytes(message.as_bytes())
+        partial.replace(self.folder / f"{name}.eml")
+
+
+def open_transport():
+    if current_app.config.get("MAIL_SERVER"):
+        return SmtpTransport()
+    folder = current_app.config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail"
+    return FileTransport(Path(folder))
+
+
+def _classify(error: BaseException) -> DeliveryError:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+        permanent = all(500 <= code < 600 for code, _text in answers)
+        reason = "; ".join(f"{code} {_decode(text)}" for code, text in answers)
+        return DeliveryError(reason, permanent=permanent)
+    if isinstance(error, smtplib.SMTPResponseException):
+        reason = f"{error.smtp_code} {_decode(error.smtp_error)}"
+        permanent = 500 <= error.smtp_code < 600
+        # After a 421 the server closes the connection.
+        return DeliveryError(reason, permanent=permanent, connection_lost=error.smtp_code == 421)
+    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True)
+
+
+def _decode(text) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)

@@ -1,0 +1,205 @@
+"""Invitations, reminders and receipts through a real SMTP server."""
+
+import re
+import time
+
+from sqlalchemy import select
+
+from survey_app.demo import DEMO_ROSTER
+from survey_app.models import OutboxMessage
+from tests.conftest import form_fields
+from tests.factories import make_invitation, make_round, make_unit
+
+LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
+
+
+def invoke(runner, *args):
+    result = runner.invoke(args=[str(arg) for arg in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def open_demo_round(runner, slug="kevat"):
+    invoke(runner, "units", "import", DEMO_ROSTER)
+    invoke(runner, "rounds", "create", slug, "--title", "Kevät", "--deadline", "2030-06-14T16:00")
+    invoke(runner, "rounds", "open", slug)
+
+
+def test_58_units_get_one_invitation_each_even_when_send_runs_twice(runner, client, db, smtp):
+    open_demo_round(runner)
+    assert "Queued 58 invitations" in invoke(runner, "invitations", "send", "kevat")
+    assert "Queued 0 invitations" in invoke(runner, "invitations", "send", "kevat")
+    assert "Sent 58 messages" in invoke(runner, "outbox", "work", "--once")
+    assert "Sent 0 messages" in invoke(runner, "outbox", "work", "--once")
+    received = smtp.received
+    assert len(received) == 58
+    assert len({m.recipients[0] for m in received}) == 58
+    assert len({m.message_id for m in received}) == 58
+    for message in received[:5]:
+        link = LINK_RE.search(message.text).group(0)
+        assert client.get(link.removeprefix("http://localhost")).status_code == 200
+        assert message.html and link in message.html
+
+
+def test_links_then_send_still_mails_everyone_once(runner, db, smtp):
+    open_demo_round(runner)
+    links = invoke(runner, "invitations", "links", "kevat")
+    invoke(runner, "invitations", "send", "kevat")
+    invoke(runner, "outbox", "work", "--once")
+    mailed_links = {LINK_RE.search(m.text).group(0) for m in smtp.received}
+    assert len(smtp.received) == 58
+    assert mailed_links == set(LINK_RE.findall(links))
+
+
+def test_the_message_speaks_the_units_language(runner, db, smtp):
+    open_demo_round(runner)
+    invoke(runner, "invitations", "send", "kevat")
+    invoke(runner, "outbox", "work", "--once")
+    swedish = smtp.to("paivi.lehtonen@kehy022.example.fi")[0]
+    assert swedish.message["Subject"].startswith("Kartläggning:")
+    assert "Hej Päivi Lehtonen" in swedish.text
+    finnish = smtp.to("anna.virtanen@kehy001.example.fi")[0]
+    assert "Hei Anna Virtanen" in finnish.text
+    assert "14.6.2030 klo 16.00" in finnish.text  # Helsinki summer time, not UTC
+
+
+def test_queued_rows_hold_no_link(runner, db, smtp):
+    open_demo_round(runner)
+    invoke(runner, "invitations", "send", "kevat")
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    dump = " ".join(str(vars(row)) for row in rows)
+    assert "/r/" not in dump
+    invoke(runner, "outbox", "work", "--once")
+    for message in smtp.received:
+        token = LINK_RE.search(message.text).group(0).rsplit("/", 1)[1]
+        assert token not in dump
+
+
+def submit(client, link, **answers):
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    response = client.post(link, data={**fields, "action": "submit", **answers})
+    assert response.status_code == 303
+
+
+def test_reminders_reach_exactly_the_units_that_did_not_submit(runner, client, db, smtp):
+    round_ = make_round(slug="syksy")
+    invitations = [make_invitation(round_=round_) for _ in range(5)]
+    for _invitation, link in invitations[:2]:
+        submit(client, link, k1_1="yes")
+    invoke(runner, "outbox", "work", "--once")  # the two receipts
+    smtp.handler.received.clear()
+    assert "Queued 3 reminders" in invoke(runner, "invitations", "remind", "syksy")
+    invoke(runner, "outbox", "work", "--once")
+    reminded = sorted(m.recipients[0] for m in smtp.received)
+    assert reminded == sorted(inv.unit.contact_email for inv, _ in invitations[2:])
+    assert all(m.message["Subject"].startswith("Muistutus:") for m in smtp.received)
+
+
+def test_reminder_options(runner, client, db, smtp):
+    round_ = make_round(slug="syksy")
+    (opened, opened_link), (_never, _) = (
+        make_invitation(round_=round_),
+        make_invitation(round_=round_),
+    )
+    client.get(opened_link)
+    assert "Queued 1 reminders" in invoke(
+        runner, "invitations", "remind", "syksy", "--only-unopened"
+    )
+    assert "Queued 0 reminders" in invoke(
+        runner, "invitations", "remind", "syksy", "--only-unopened", "--max-reminders", 1
+    )
+    # the opened unit was never mailed (links only), so it is not "mailed within 3 days"
+    assert "Queued 1 reminders" in invoke(
+        runner, "invitations", "remind", "syksy", "--not-within-days", 3
+    )
+    assert "Queued 2 reminders" in invoke(
+        runner, "invitations", "remind", "syksy", "--max-reminders", 2
+    )
+    assert "Queued 0 reminders" in invoke(
+        runner, "invitations", "remind", "syksy", "--max-reminders", 2
+    )
+    assert opened.first_opened_at is not None
+
+
+def test_reminders_for_a_closed_round_are_refused(runner, db, smtp):
+    make_round(slug="vanha", state="closed")
+    result = runner.invoke(args=["invitations", "remind", "vanha"])
+    assert result.exit_code == 1
+    assert "not open" in result.output
+
+
+def test_a_receipt_carries_the_submitted_answers(runner, client, db, smtp):
+    invitation, link = make_invitation()
+    submit(client, link, k1_1="planned", kehy_mission="Kehitämme lastensuojelua yhdessä.")
+    invoke(runner, "outbox", "work", "--once")
+    (receipt,) = smtp.to(invitation.unit.contact_email)
+    assert receipt.message["Subject"].startswith("Vastauksenne:")
+    assert "Kehitämme lastensuojelua yhdessä." in receipt.text
+    assert "Toimintarakenne on verkostoitunut" in receipt.text
+    assert "Suunnitteilla" in receipt.text
+    assert link in receipt.text  # the link to correct the answers
+
+
+def test_a_double_submit_sends_one_receipt(runner, client, db, smtp):
+    invitation, link = make_invitation()
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    for _ in range(2):
+        client.post(link, data={**fields, "action": "submit", "k1_1": "yes"})
+    invoke(runner, "outbox", "work", "--once")
+    assert len(smtp.to(invitation.unit.contact_email)) == 1
+
+
+def test_a_server_answering_421_then_recovering_loses_nothing(runner, db, smtp):
+    round_ = make_round()
+    units = [make_unit() for _ in range(6)]
+    for unit in units:
+        make_invitation(round_=round_, unit=unit)
+    invoke(runner, "invitations", "send", round_.slug)
+    smtp.handler.data_replies.extend(["421 4.3.2 Service not available, try later"] * 3)
+    for _ in range(20):
+        invoke(runner, "outbox", "work", "--once")
+        if len(smtp.received) == 6:
+            break
+        time.sleep(0.06)
+    assert sorted(m.recipients[0] for m in smtp.received) == sorted(u.contact_email for u in units)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert all(row.status == "sent" for row in rows)
+    assert sum(row.attempts for row in rows) == 6 + 3
+
+
+def test_a_permanent_550_is_not_retried(runner, db, smtp):
+    invitation, _link = make_invitation()
+    address = invitation.unit.contact_email
+    smtp.handler.refuse[address] = "550 5.1.1 No such user here"
+    invoke(runner, "invitations", "send", invitation.round.slug)
+    output = invoke(runner, "outbox", "work", "--once")
+    assert "1 failed" in output
+    invoke(runner, "outbox", "work", "--once")
+    assert smtp.handler.rcpt_attempts.count(address) == 1
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "failed"
+    assert "550" in row.last_error and "No such user" in row.last_error
+
+
+def test_retries_stop_at_the_limit_with_the_servers_answer(app, runner, db, smtp):
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    invitation, _link = make_invitation()
+    smtp.handler.data_replies.extend(["451 4.7.1 Greylisted"] * 10)
+    invoke(runner, "invitations", "send", invitation.round.slug)
+    for _ in range(10):
+        invoke(runner, "outbox", "work", "--once")
+        time.sleep(0.06)
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "failed"
+    assert row.attempts == 3
+    assert "451 4.7.1 Greylisted" in row.last_error
+
+
+def test_without_a_mail_server_messages_become_eml_files(app, runner, db, tmp_path):
+    app.config["MAIL_SERVER"] = None
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
+    invitation, link = make_invitation()
+    invoke(runner, "invitations", "send", invitation.round.slug)
+    invoke(runner, "outbox", "work", "--once")
+    (eml,) = (tmp_path / "mail").glob("*.eml")
+    assert f"http://localhost{link}" in eml.read_text(encoding="utf-8")
