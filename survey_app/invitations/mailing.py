@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Invitation, OutboxMessage, Round
+from ..models import Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
-from .services import ensure_invitations
+from .services import ensure_invitations, reissue_token
 
 
 class MailingError(ValueError):
@@ -83,3 +83,39 @@ def queue_reminders(round_: Round, rules: ReminderRules = ReminderRules()) -> in
         queued += 1
     db.session.flush()
     return queued
+
+
+def invitation_of(round_: Round, unit_code: str) -> Invitation:
+    invitation = db.session.scalar(
+        select(Invitation)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(Invitation.round_id == round_.id, Unit.code == unit_code)
+    )
+    if invitation is None:
+        raise MailingError(f"unit {unit_code!r} has no invitation in round {round_.slug!r}")
+    return invitation
+
+
+def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
+    """Give the unit a new link (the old one answers 404 from now on) and mail it."""
+    if invitation.round.effective_state() == "closed":
+        raise MailingError(f"round {invitation.round.slug!r} is closed")
+    token = reissue_token(invitation)
+    if mail:
+        queue_message(invitation, "invitation")
+        invitation.mailed_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def resend_invitation(invitation: Invitation) -> OutboxMessage:
+    """Mail the invitation again, to the unit's current contact address (e.g. after the
+    address was corrected). Refused once the unit has submitted or the round closed."""
+    if invitation.round.effective_state() != "open":
+        raise MailingError(f"round {invitation.round.slug!r} is not open")
+    if invitation.submitted_at is not None:
+        raise MailingError(f"unit {invitation.unit.code!r} has already submitted")
+    message = queue_message(invitation, "invitation")
+    invitation.mailed_at = utcnow()
+    db.session.flush()
+    return message
