@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
@@ -46,3 +47,10 @@ def demo_command() -> None:
     for invitation in dict.fromkeys(samples):
         unit = invitation.unit
         click.echo(f"  [{unit.language}] {unit.name}: {link_for(invitation)}")
+    if not current_app.config.get("MAIL_SERVER"):
+        folder = Path(current_app.instance_path) / "mail"
+        click.echo(
+            "Email: with no MAIL_SERVER set, `flask --app survey_app invitations send "
+            f"{round_.slug}` and `flask --app survey_app outbox work --once` write each "
+            f"message as an .eml file in {folder}"
+        )
