@@ -51,6 +51,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "kartoitus@localhost")
     # Flask-Mail would silently drop mail when TESTING; our tests use a real SMTP server.
     MAIL_SUPPRESS_SEND = False
+    # With no MAIL_SERVER, messages are written here as .eml files (default: instance/mail).
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")
 
     BABEL_DEFAULT_LOCALE = "fi"
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"

@@ -111,3 +111,57 @@ def remind_command(slug, only_unopened, not_within_days, max_reminders):
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Queued {queued} reminders for round {slug}; `flask outbox work` sends them.")
+
+
+@invitations_cli.command("status")
+@click.argument("slug")
+def status_command(slug: str):
+    """Show each unit's mail, link and response state, with totals."""
+    from .status import render_report, round_status  # here: appended, keeps merges easy
+
+    try:
+        round_ = get_round(slug)
+    except RoundError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(render_report(round_status(round_)))
+
+
+@invitations_cli.command("reissue")
+@click.argument("slug")
+@click.argument("code")
+@click.option("--no-mail", is_flag=True, help="Only make the new link; mail nothing.")
+def reissue_command(slug: str, code: str, no_mail: bool):
+    """Give a unit a new link (the old one stops working) and mail it."""
+    from .mailing import invitation_of, reissue_and_mail
+
+    try:
+        invitation = invitation_of(get_round(slug), code)
+        reissue_and_mail(invitation, mail=not no_mail)
+    except (RoundError, MailingError) as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    mailed = "not mailed" if no_mail else f"queued to {invitation.unit.contact_email}"
+    click.echo(
+        f"Re-issued the link of unit {code} in round {slug}; the old link is dead ({mailed})."
+    )
+
+
+@invitations_cli.command("resend")
+@click.argument("slug")
+@click.argument("code")
+def resend_command(slug: str, code: str):
+    """Mail a unit's invitation again, to its current contact address."""
+    from .mailing import invitation_of, resend_invitation
+
+    try:
+        invitation = invitation_of(get_round(slug), code)
+        resend_invitation(invitation)
+    except (RoundError, MailingError) as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Queued the invitation of unit {code} to {invitation.unit.contact_email}.")

@@ -6,6 +6,7 @@ from .outbox import OutboxMessage
 from .questionnaire import QuestionnaireVersion
 from .response import Answer, Response, SubmittedVersion
 from .round import Round, round_questionnaires
+from .round_reminder import RoundReminder
 from .unit import Unit
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "Round",
+    "RoundReminder",
     "SubmittedVersion",
     "Unit",
     "round_questionnaires",

@@ -39,6 +39,11 @@ class Round(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Automatic reminders: whole days before the deadline, e.g. [7, 2] (largest first).
+    reminder_days: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # Per-round email texts: {"invitation"|"reminder": {"fi"|"sv"|"en": {"subject": ...,
+    # "body": ...}}}, with {placeholders} (see survey_app/outbox/overrides.py).
+    email_texts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     questionnaire_versions: Mapped[list[QuestionnaireVersion]] = relationship(
         secondary=round_questionnaires,

@@ -19,3 +19,25 @@ def work_command(once: bool, batch_size: int, poll: float) -> None:
     click.echo(
         f"Sent {result.sent} messages; {result.retried} to retry later, {result.failed} failed."
     )
+
+
+@outbox_cli.command("bounces")
+@click.argument("path", type=click.Path(exists=True))
+def bounces_command(path: str) -> None:
+    """Mark mail bounced from delivery reports in a maildir or mbox."""
+    from ..extensions import db
+    from .bounces import MailboxError, apply_bounces
+
+    try:
+        result = apply_bounces(path)
+    except (MailboxError, OSError) as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(
+        f"Read {result.read} messages: {result.matched} bounces matched, "
+        f"{result.unmatched} unmatched, {result.ignored} ignored."
+    )
+    if result.matched:
+        click.echo(f"Marked {result.newly_marked} messages bounced (the rest were marked before).")

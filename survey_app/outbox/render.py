@@ -1,7 +1,8 @@
 """Rendering a queued message at send time, in the recipient's language.
 
 The personal link is built here, from the invitation and the secret key, and exists
-only in the message handed to the mail server.
+only in the message handed to the mail server. A round's own text for an invitation
+or reminder (see overrides.py) takes the templates' place.
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..invitations.services import link_for
 from ..models import OutboxMessage, SubmittedVersion
 from ..respond.services import summary
+from .overrides import email_text_for, render_email_text
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ def render_message(message: OutboxMessage) -> RenderedMessage:
             version = db.session.get(SubmittedVersion, message.submitted_version_id)
             context["submitted_at"] = version.submitted_at
             context["summary"] = summary(invitation, version.answers, message.language)
+        override = email_text_for(round_, message.kind, message.language)
+        if override:
+            return RenderedMessage(*render_email_text(override, context))
         subjects = {
             "invitation": _("Survey: %(title)s", title=title),
             "reminder": _("Reminder: %(title)s", title=title),

@@ -20,6 +20,7 @@ from flask_mail import Message
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..invitations.auto_reminders import queue_due_reminders
 from ..invitations.services import LinkUnavailable
 from ..models import OutboxMessage
 from ..models.types import utcnow
@@ -169,6 +170,7 @@ class Worker:
         """Send everything due now, then return (retries scheduled later wait)."""
         total = BatchResult()
         self.release_dead_claims()
+        queue_due_reminders()  # the rounds' automatic reminders whose moment has come
         while not self.stopping:
             ids = self.claim()
             if not ids:

@@ -1,4 +1,4 @@
-"""Round life cycle: create (draft), open, close."""
+"""Round life cycle: create (draft), open, close; the automatic reminder days."""
 
 import re
 from datetime import datetime
@@ -12,6 +12,7 @@ from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_defin
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 TITLE_MAX = 300  # Round.title is String(300)
+REMINDER_DAYS_MAX = 365
 
 
 class RoundError(ValueError):
@@ -31,6 +32,7 @@ def create_round(
     deadline: datetime,
     keys: tuple[str, ...] = DEFAULT_KEYS,
     title_translations: dict[str, str] | None = None,
+    reminder_days: tuple[int, ...] = (),
 ) -> Round:
     if not SLUG_RE.match(slug):
         raise RoundError("slug: use lowercase letters, digits and '-' (at most 100)")
@@ -46,6 +48,7 @@ def create_round(
             raise RoundError(f"title: at most {TITLE_MAX} characters")
     if deadline <= utcnow():
         raise RoundError("deadline: must be in the future")
+    days = normalise_reminder_days(reminder_days)
     if db.session.scalar(select(Round).filter_by(slug=slug)) is not None:
         raise RoundError(f"a round with slug {slug!r} exists already")
     definitions = shipped_definitions()
@@ -62,6 +65,7 @@ def create_round(
         title_translations=translations or None,
         deadline=deadline,
         state="draft",
+        reminder_days=days,
     )
     db.session.add(round_)
     db.session.flush()
@@ -92,3 +96,20 @@ def close_round(round_: Round) -> None:
         raise RoundError(f"round {round_.slug!r} is closed already")
     round_.state = "closed"
     round_.closed_at = min(utcnow(), round_.deadline)
+
+
+def normalise_reminder_days(days: tuple[int, ...] | list[int]) -> list[int] | None:
+    """Whole days before the deadline, each once, largest first; None for none."""
+    for day in days:
+        if isinstance(day, bool) or not isinstance(day, int):
+            raise RoundError(f"reminder days: {day!r} is not a whole number of days")
+        if not 1 <= day <= REMINDER_DAYS_MAX:
+            raise RoundError(f"reminder days: {day} is not between 1 and {REMINDER_DAYS_MAX}")
+    return sorted(set(days), reverse=True) or None
+
+
+def set_reminder_days(round_: Round, days: tuple[int, ...] | list[int]) -> None:
+    """Change the automatic reminders; a day already done is not done again."""
+    if round_.effective_state() == "closed":
+        raise RoundError(f"round {round_.slug!r} is closed")
+    round_.reminder_days = normalise_reminder_days(days)

@@ -62,3 +62,20 @@ def test_an_unknown_unit_code_is_a_clear_error(db):
     round_ = make_round(slug="kevat")
     with pytest.raises(MailingError, match="no invitation"):
         invitation_of(round_, "NOPE")
+
+
+def test_reissue_and_resend_from_the_command_line(runner, client, db, smtp):
+    round_ = make_round(slug="kevat")
+    _invitation, old_link = make_invitation(round_=round_, unit=make_unit(code="K9"))
+    result = runner.invoke(args=["invitations", "reissue", "kevat", "K9"])
+    assert result.exit_code == 0, result.output
+    assert "old link is dead" in result.output
+    result = runner.invoke(args=["invitations", "resend", "kevat", "K9"])
+    assert result.exit_code == 0, result.output
+    work(runner)
+    links = {LINK_RE.search(m.text).group(1) for m in smtp.received}
+    assert len(smtp.received) == 2 and len(links) == 1  # both carry the new link
+    assert old_link not in links
+    assert client.get(old_link).status_code == 404
+    unknown = runner.invoke(args=["invitations", "resend", "kevat", "NOPE"])
+    assert unknown.exit_code == 1 and "no invitation" in unknown.output

@@ -1,0 +1,258 @@
+"""Where each unit of a round stands: its mail, whether it opened the link, its answers.
+
+Computed from the data already kept (outbox rows, invitation and response times), in
+three queries for a whole round however many units it has. `round_status` returns
+dataclasses; `render_report` turns them into the table `flask invitations status` prints.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Invitation, OutboxMessage, Response, Round, Unit
+from ..timeutil import format_local
+
+# Mail states, from the invitation and reminder emails (receipts do not count).
+NOT_INVITED = "not invited"  # no invitation (neither `send` nor `links` ran for it)
+NOT_MAILED = "not mailed"  # an invitation (from `links`), no email queued
+QUEUED = "queued"  # an email waits (or is being retried); none reached the unit before
+SENT = "sent"  # the mail server took it
+FAILED = "failed"  # the server refused it, or retries ran out
+BOUNCED = "bounced"  # the server took it, then reported it undeliverable
+
+NAME_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class MailRow:
+    """The fields of one invitation or reminder email that its state depends on."""
+
+    id: int
+    status: str
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    bounced_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    state: str
+    at: datetime | None = None
+    reason: str | None = None  # why it failed or bounced; for `queued`, the last retry's
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    code: str
+    name: str
+    contact_email: str
+    invited: bool
+    mail: MailStatus
+    ever_sent: bool  # some invitation or reminder was taken by the mail server
+    opened_at: datetime | None
+    draft_saved_at: datetime | None  # unsent answers saved, before or after a submit
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    units: int
+    invited: int
+    mailed: int  # the mail server took at least one invitation or reminder
+    queued: int
+    failed: int
+    bounced: int
+    opened: int
+    draft: int  # has a saved draft (also counts a draft saved after submitting)
+    submitted: int
+
+    @property
+    def response_rate(self) -> Decimal:
+        """Submitted of invited, in percent with one decimal, rounded half up."""
+        if not self.invited:
+            return Decimal("0.0")
+        rate = Decimal(100 * self.submitted) / Decimal(self.invited)
+        return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    round: Round
+    units: list[UnitStatus]
+    totals: Totals
+
+
+def mail_status(rows: list[MailRow]) -> MailStatus:
+    """The state of a unit's mail, from its emails in the order they were queued.
+
+    The latest email that is done (sent or failed) decides; an email still waiting
+    shows as `queued` unless an earlier one reached the unit (sent, not bounced).
+    """
+    if not rows:
+        return MailStatus(NOT_MAILED)
+    done = [row for row in rows if row.status != "queued"]
+    latest = done[-1] if done else None
+    waiting = [row for row in rows if row.status == "queued"]
+    reached = latest is not None and latest.status == "sent" and latest.bounced_at is None
+    if waiting and not reached:
+        return MailStatus(QUEUED, waiting[-1].created_at, waiting[-1].last_error)
+    if latest.status == "failed":
+        # No column keeps the failing attempt's time: that attempt was due then.
+        return MailStatus(FAILED, latest.next_attempt_at, latest.last_error)
+    if latest.bounced_at is not None:
+        return MailStatus(BOUNCED, latest.bounced_at, latest.last_error)
+    return MailStatus(SENT, latest.sent_at)
+
+
+def count(units: list[UnitStatus]) -> Totals:
+    return Totals(
+        units=len(units),
+        invited=sum(u.invited for u in units),
+        mailed=sum(u.ever_sent for u in units),
+        queued=sum(u.mail.state == QUEUED for u in units),
+        failed=sum(u.mail.state == FAILED for u in units),
+        bounced=sum(u.mail.state == BOUNCED for u in units),
+        opened=sum(u.opened_at is not None for u in units),
+        draft=sum(u.draft_saved_at is not None for u in units),
+        submitted=sum(u.submitted_at is not None for u in units),
+    )
+
+
+def round_status(round_: Round) -> RoundStatus:
+    """Every unit of the round (the roster's units that are not deactivated), by code."""
+    mails = _mail_rows(round_)
+    query = (
+        select(
+            Unit.code,
+            Unit.name,
+            Unit.contact_email,
+            Invitation.id,
+            Invitation.first_opened_at,
+            Invitation.submitted_at,
+            Response.status,
+            Response.draft.is_not(None),
+            Response.updated_at,
+        )
+        .select_from(Unit)
+        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Unit.deactivated_at.is_(None))
+        .order_by(Unit.code)
+    )
+    units = []
+    for (
+        code,
+        name,
+        email,
+        inv_id,
+        opened,
+        submitted,
+        r_status,
+        has_draft,
+        updated,
+    ) in db.session.execute(query):
+        rows = mails.get(inv_id, [])
+        drafting = r_status == "draft" or bool(has_draft)
+        units.append(
+            UnitStatus(
+                code=code,
+                name=name,
+                contact_email=email,
+                invited=inv_id is not None,
+                mail=mail_status(rows) if inv_id is not None else MailStatus(NOT_INVITED),
+                ever_sent=any(row.status == "sent" for row in rows),
+                opened_at=opened,
+                draft_saved_at=updated if drafting else None,
+                submitted_at=submitted,
+            )
+        )
+    return RoundStatus(round_, units, count(units))
+
+
+def _mail_rows(round_: Round) -> dict[int, list[MailRow]]:
+    query = (
+        select(
+            OutboxMessage.invitation_id,
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.created_at,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.sent_at,
+            OutboxMessage.bounced_at,
+            OutboxMessage.last_error,
+        )
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(
+            Invitation.round_id == round_.id,
+            OutboxMessage.kind.in_(("invitation", "reminder")),
+        )
+        .order_by(OutboxMessage.invitation_id, OutboxMessage.id)
+    )
+    result: dict[int, list[MailRow]] = defaultdict(list)
+    for invitation_id, *fields in db.session.execute(query):
+        result[invitation_id].append(MailRow(*fields))
+    return result
+
+
+def render_report(status: RoundStatus) -> str:
+    """A table of the units (times in Helsinki time) and the totals, for a terminal."""
+    header = ("CODE", "UNIT", "CONTACT", "MAIL", "OPENED", "RESPONSE")
+    rows = [
+        (
+            unit.code,
+            _truncate(unit.name, NAME_WIDTH),
+            unit.contact_email,
+            _when(unit.mail.state, unit.mail.at),
+            _time(unit.opened_at) or "-",
+            _response(unit),
+        )
+        for unit in status.units
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [f"Round {status.round.slug}: {status.round.title} ({status.round.effective_state()})"]
+    lines.append(_line(header, widths))
+    for unit, row in zip(status.units, rows, strict=True):
+        lines.append(_line(row, widths))
+        if unit.mail.reason and unit.mail.state in (FAILED, BOUNCED, QUEUED):
+            indent = " " * (sum(widths[:3]) + 6)
+            lines.append(f"{indent}reason: {_truncate(' '.join(unit.mail.reason.split()), 160)}")
+    t = status.totals
+    lines.append("")
+    lines.append(
+        f"Units {t.units}, invited {t.invited}, mailed {t.mailed}, queued {t.queued}, "
+        f"failed {t.failed}, bounced {t.bounced}, opened {t.opened}, draft {t.draft}, "
+        f"submitted {t.submitted}; response rate {t.response_rate}% "
+        f"({t.submitted} of {t.invited} invited)"
+    )
+    return "\n".join(lines)
+
+
+def _response(unit: UnitStatus) -> str:
+    parts = []
+    if unit.submitted_at is not None:
+        parts.append(_when("submitted", unit.submitted_at))
+    if unit.draft_saved_at is not None:
+        parts.append(_when("draft", unit.draft_saved_at))
+    return " + ".join(parts) or "-"
+
+
+def _when(label: str, moment: datetime | None) -> str:
+    return f"{label} {_time(moment)}" if moment else label
+
+
+def _time(moment: datetime | None) -> str:
+    return format_local(moment) if moment else ""
+
+
+def _truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _line(cells, widths) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
