@@ -8,10 +8,20 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..cli_support import fail, refusing
 from ..extensions import db
 from ..rounds.services import RoundError, get_round
-from .mailing import MailingError, ReminderRules, queue_invitations, queue_reminders
+from .mailing import (
+    MailingError,
+    ReminderRules,
+    invitation_of,
+    queue_invitations,
+    queue_reminders,
+    reissue_and_mail,
+    resend_invitation,
+)
 from .services import LinkUnavailable, ensure_invitations, link_for
+from .status import render_report, round_status
 
 invitations_cli = AppGroup("invitations", help="Invitations and personal links.")
 
@@ -26,22 +36,16 @@ invitations_cli = AppGroup("invitations", help="Invitations and personal links."
 )
 def links_command(slug: str, output: Path | None):
     """Print every unit's personal link as CSV (code,contact_email,link); sends nothing."""
-    try:
+    with refusing(RoundError):
         round_ = get_round(slug)
-    except RoundError as error:
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     invitations, created = ensure_invitations(round_)
     try:
         rows = [(inv.unit.code, inv.unit.contact_email, link_for(inv)) for inv in invitations]
     except LinkUnavailable as error:
-        db.session.rollback()
-        click.echo(
-            f"Error: the link of unit {error} cannot be rebuilt: SECRET_KEY changed and the "
-            "old key is not in SECRET_KEY_FALLBACKS.",
-            err=True,
+        fail(
+            f"the link of unit {error} cannot be rebuilt: SECRET_KEY changed and the "
+            "old key is not in SECRET_KEY_FALLBACKS."
         )
-        raise SystemExit(1) from None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["code", "contact_email", "link"])
@@ -53,9 +57,7 @@ def links_command(slug: str, output: Path | None):
         try:
             partial.write_bytes(data)
         except OSError as error:
-            db.session.rollback()
-            click.echo(f"Error: cannot write {output}: {error.strerror}", err=True)
-            raise SystemExit(1) from None
+            fail(f"cannot write {output}: {error.strerror}")
         db.session.commit()
         partial.replace(output)
     else:
@@ -80,13 +82,9 @@ def _write_utf8_to_stdout(data: bytes) -> None:
 @click.argument("slug")
 def send_command(slug: str):
     """Queue an invitation email for every unit of the round not mailed yet."""
-    try:
+    with refusing(RoundError, MailingError):
         round_ = get_round(slug)
         queued, already = queue_invitations(round_)
-    except (RoundError, MailingError) as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     db.session.commit()
     click.echo(
         f"Queued {queued} invitations for round {slug} ({already} units mailed before); "
@@ -102,13 +100,9 @@ def send_command(slug: str):
 def remind_command(slug, only_unopened, not_within_days, max_reminders):
     """Queue a reminder for every invited unit that has not submitted."""
     rules = ReminderRules(only_unopened, not_within_days, max_reminders)
-    try:
+    with refusing(RoundError, MailingError):
         round_ = get_round(slug)
         queued = queue_reminders(round_, rules)
-    except (RoundError, MailingError) as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Queued {queued} reminders for round {slug}; `flask outbox work` sends them.")
 
@@ -117,13 +111,8 @@ def remind_command(slug, only_unopened, not_within_days, max_reminders):
 @click.argument("slug")
 def status_command(slug: str):
     """Show each unit's mail, link and response state, with totals."""
-    from .status import render_report, round_status  # here: appended, keeps merges easy
-
-    try:
+    with refusing(RoundError):
         round_ = get_round(slug)
-    except RoundError as error:
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     click.echo(render_report(round_status(round_)))
 
 
@@ -133,15 +122,9 @@ def status_command(slug: str):
 @click.option("--no-mail", is_flag=True, help="Only make the new link; mail nothing.")
 def reissue_command(slug: str, code: str, no_mail: bool):
     """Give a unit a new link (the old one stops working) and mail it."""
-    from .mailing import invitation_of, reissue_and_mail
-
-    try:
+    with refusing(RoundError, MailingError):
         invitation = invitation_of(get_round(slug), code)
         reissue_and_mail(invitation, mail=not no_mail)
-    except (RoundError, MailingError) as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     db.session.commit()
     mailed = "not mailed" if no_mail else f"queued to {invitation.unit.contact_email}"
     click.echo(
@@ -154,14 +137,8 @@ def reissue_command(slug: str, code: str, no_mail: bool):
 @click.argument("code")
 def resend_command(slug: str, code: str):
     """Mail a unit's invitation again, to its current contact address."""
-    from .mailing import invitation_of, resend_invitation
-
-    try:
+    with refusing(RoundError, MailingError):
         invitation = invitation_of(get_round(slug), code)
         resend_invitation(invitation)
-    except (RoundError, MailingError) as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Queued the invitation of unit {code} to {invitation.unit.contact_email}.")

@@ -1,8 +1,11 @@
-"""`flask outbox ...`: the mail worker."""
+"""`flask outbox ...`: the mail worker and bounce reports."""
 
 import click
 from flask.cli import AppGroup
 
+from ..cli_support import refusing
+from ..extensions import db
+from .bounces import MailboxError, apply_bounces
 from .worker import Worker
 
 outbox_cli = AppGroup("outbox", help="Send queued email.")
@@ -25,15 +28,9 @@ def work_command(once: bool, batch_size: int, poll: float) -> None:
 @click.argument("path", type=click.Path(exists=True))
 def bounces_command(path: str) -> None:
     """Mark mail bounced from delivery reports in a maildir or mbox."""
-    from ..extensions import db
-    from .bounces import MailboxError, apply_bounces
 
-    try:
+    with refusing(MailboxError, OSError):
         result = apply_bounces(path)
-    except (MailboxError, OSError) as error:
-        db.session.rollback()
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(1) from None
     db.session.commit()
     click.echo(
         f"Read {result.read} messages: {result.matched} bounces matched, "

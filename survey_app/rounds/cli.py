@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from ..cli_support import fail
 from ..extensions import db
 from ..invitations.auto_reminders import reminder_schedule
 from ..outbox.overrides import (
@@ -25,12 +26,6 @@ from .services import (
 )
 
 rounds_cli = AppGroup("rounds", help="Create, open and close survey rounds.")
-
-
-def _fail(message: str) -> None:
-    db.session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
 
 
 @rounds_cli.command("create")
@@ -64,7 +59,7 @@ def create_command(
     try:
         when = parse_local(deadline)
     except ValueError:
-        _fail(f"--deadline {deadline!r} is not YYYY-MM-DDTHH:MM (e.g. 2026-12-31T16:00)")
+        fail(f"--deadline {deadline!r} is not YYYY-MM-DDTHH:MM (e.g. 2026-12-31T16:00)")
     try:
         round_ = create_round(
             slug,
@@ -75,7 +70,7 @@ def create_command(
             reminder_days=remind_days,
         )
     except (RoundError, DefinitionError) as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     pinned = ", ".join(f"{v.key} v{v.version}" for v in round_.questionnaire_versions)
     click.echo(
@@ -94,7 +89,7 @@ def open_command(slug: str):
         round_ = get_round(slug)
         open_round(round_)
     except RoundError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"Opened round {slug}; it closes by itself at {format_local(round_.deadline)}.")
 
@@ -107,7 +102,7 @@ def close_command(slug: str):
         round_ = get_round(slug)
         close_round(round_)
     except RoundError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"Closed round {slug}.")
 
@@ -120,13 +115,13 @@ def reminders_command(slug: str, days: tuple[int, ...], no_reminders: bool):
     """Set on which days before the deadline `outbox work` queues reminders (to every
     invited unit that has not submitted); without options, show them."""
     if days and no_reminders:
-        _fail("give --days or --none, not both")
+        fail("give --days or --none, not both")
     try:
         round_ = get_round(slug)
         if days or no_reminders:
             set_reminder_days(round_, days)
     except RoundError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     _echo_schedule(round_)
 
@@ -162,9 +157,9 @@ def email_text_command(slug, kind, language, subject, body_file, clear):
     write {{ and }} for literal braces.
     """
     if clear and (subject is not None or body_file is not None):
-        _fail("give --clear alone, or --subject and --body-file")
+        fail("give --clear alone, or --subject and --body-file")
     if not clear and (subject is None or body_file is None):
-        _fail("give both --subject and --body-file (or --clear)")
+        fail("give both --subject and --body-file (or --clear)")
     try:
         round_ = get_round(slug)
         if clear:
@@ -173,10 +168,10 @@ def email_text_command(slug, kind, language, subject, body_file, clear):
             try:
                 body = body_file.read()
             except UnicodeDecodeError:
-                _fail(f"--body-file {body_file.name}: not UTF-8 text")
+                fail(f"--body-file {body_file.name}: not UTF-8 text")
             set_email_text(round_, kind, language, subject, body)
     except (RoundError, EmailTextError) as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     if not clear:
         click.echo(
