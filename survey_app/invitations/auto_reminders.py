@@ -1,8 +1,9 @@
 """Automatic reminders on the days before a round's deadline that the round names.
 
-The outbox worker calls `queue_due_reminders()` before each batch. For every open round
-whose reminder moment (deadline minus N days) has passed, the reminders are queued with
-`queue_reminders` (every invited unit that has not submitted), once per (round, N):
+The outbox worker calls `queue_due_reminders()` each time it looks for due mail. For
+every open round whose reminder moment (deadline minus N days, on the Helsinki clock)
+has passed, reminders are queued with `queue_reminders` (every invited unit that has
+not submitted), once per (round, N):
 
 - the done offset is a row in `round_reminders`, unique on (round_id, days_before),
   inserted in the same transaction as the queued reminders. When two workers reach the
@@ -13,7 +14,7 @@ whose reminder moment (deadline minus N days) has passed, the reminders are queu
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Round, RoundReminder
 from ..models.types import utcnow
+from ..timeutil import HELSINKI
 from .mailing import MailingError, queue_reminders
 
 LATE_LIMIT = timedelta(days=1)
@@ -82,12 +84,19 @@ def _find_due(now: datetime) -> list[_Due]:
     due = []
     for row in rounds:
         for days in row.reminder_days or []:
-            moment = row.deadline - timedelta(days=days)
+            moment = reminder_moment(row.deadline, days)
             if moment > now or (row.id, days) in done:
                 continue
             late = _too_late(moment, row.opened_at, now)
             due.append(_Due(row.id, row.slug, days, moment, late))
     return due
+
+
+def reminder_moment(deadline: datetime, days_before: int) -> datetime:
+    """N days before the deadline on the Helsinki clock: across a change to or from
+    summer time, "7 days before 16:00" is still 16:00, not 15:00 or 17:00."""
+    local = deadline.astimezone(HELSINKI)
+    return (local - timedelta(days=days_before)).astimezone(UTC)
 
 
 def _too_late(moment: datetime, opened_at: datetime | None, now: datetime) -> bool:
@@ -136,7 +145,7 @@ def reminder_schedule(round_: Round) -> list[tuple[int, datetime, str]]:
     now = utcnow()
     schedule = []
     for days in round_.reminder_days or []:
-        moment = round_.deadline - timedelta(days=days)
+        moment = reminder_moment(round_.deadline, days)
         opened_at = now if round_.state == "draft" else round_.opened_at
         if days in done:
             record = done[days]

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..cli_support import fail, refusing
@@ -124,9 +125,12 @@ def reissue_command(slug: str, code: str, no_mail: bool):
     """Give a unit a new link (the old one stops working) and mail it."""
     with refusing(RoundError, MailingError):
         invitation = invitation_of(get_round(slug), code)
-        reissue_and_mail(invitation, mail=not no_mail)
+        token = reissue_and_mail(invitation, mail=not no_mail)
     db.session.commit()
-    mailed = "not mailed" if no_mail else f"queued to {invitation.unit.contact_email}"
+    if no_mail:
+        mailed = f"not mailed; the new link: {current_app.config['BASE_URL']}/r/{token}"
+    else:
+        mailed = f"queued to {invitation.unit.contact_email}"
     click.echo(
         f"Re-issued the link of unit {code} in round {slug}; the old link is dead ({mailed})."
     )

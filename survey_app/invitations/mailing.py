@@ -22,8 +22,11 @@ def queue_invitations(round_: Round) -> tuple[int, int]:
     Returns (queued, already mailed). Safe to run twice, even at once: the mark is
     set with a conditional update, so only one run queues each invitation.
     """
-    if round_.effective_state() == "closed":
-        raise MailingError(f"round {round_.slug!r} is closed")
+    if round_.effective_state() != "open":
+        raise MailingError(
+            f"round {round_.slug!r} is {round_.effective_state()}: invitations go out "
+            "once it is open (its links show a closed page before that)"
+        )
     invitations, _created = ensure_invitations(round_)
     queued = 0
     for invitation in invitations:
@@ -110,7 +113,8 @@ def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
 
 def resend_invitation(invitation: Invitation) -> OutboxMessage:
     """Mail the invitation again, to the unit's current contact address (e.g. after the
-    address was corrected). Refused once the unit has submitted or the round closed."""
+    address was corrected). Only while the round is open and the unit has not submitted;
+    a message still queued to the old address is dropped when its turn comes."""
     if invitation.round.effective_state() != "open":
         raise MailingError(f"round {invitation.round.slug!r} is not open")
     if invitation.submitted_at is not None:

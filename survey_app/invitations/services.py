@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Invitation, Round, Unit
@@ -36,8 +37,14 @@ def ensure_invitations(round_: Round) -> tuple[list[Invitation], int]:
     for unit in units_of_round(round_):
         invitation = existing.get(unit.id)
         if invitation is None:
-            invitation = create_invitation(round_, unit)
-            created += 1
+            try:
+                with db.session.begin_nested():
+                    invitation = create_invitation(round_, unit)
+                created += 1
+            except IntegrityError:  # `send` and `links` at once: the other one made it
+                invitation = db.session.scalar(
+                    select(Invitation).filter_by(round_id=round_.id, unit_id=unit.id)
+                )
         result.append(invitation)
     return result, created
 

@@ -25,7 +25,7 @@ class Invitation(db.Model):
     token_salt: Mapped[bytes] = mapped_column(LargeBinary(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # When the invitation email was queued (by `invitations send`); None: never mailed.
+    # When an invitation email was last queued (send, reissue, resend); None: never mailed.
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

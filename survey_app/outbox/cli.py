@@ -5,8 +5,10 @@ from flask.cli import AppGroup
 
 from ..cli_support import refusing
 from ..extensions import db
+from ..models.outbox import MESSAGE_KINDS
 from .bounces import MailboxError, apply_bounces
-from .worker import Worker
+from .queue import requeue_failed
+from .worker import ServerUnavailable, Worker
 
 outbox_cli = AppGroup("outbox", help="Send queued email.")
 
@@ -18,7 +20,8 @@ outbox_cli = AppGroup("outbox", help="Send queued email.")
 def work_command(once: bool, batch_size: int, poll: float) -> None:
     """Send queued mail (several workers may run at once on PostgreSQL)."""
     worker = Worker(batch_size=batch_size)
-    result = worker.run_once() if once else worker.run_forever(poll)
+    with refusing(ServerUnavailable):
+        result = worker.run_once() if once else worker.run_forever(poll)
     click.echo(
         f"Sent {result.sent} messages; {result.retried} to retry later, {result.failed} failed."
     )
@@ -38,3 +41,18 @@ def bounces_command(path: str) -> None:
     )
     if result.matched:
         click.echo(f"Marked {result.newly_marked} messages bounced (the rest were marked before).")
+
+
+@outbox_cli.command("retry")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(MESSAGE_KINDS),
+    help="Only messages of this kind (repeatable); default: all.",
+)
+def retry_command(kinds: tuple[str, ...]) -> None:
+    """Queue failed messages again (e.g. after a mail server outage)."""
+    count = requeue_failed(kinds or None)
+    db.session.commit()
+    click.echo(f"Queued {count} failed messages again; `flask outbox work` sends them.")

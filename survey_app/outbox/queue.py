@@ -5,9 +5,11 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import update
 
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, SubmittedVersion
+from ..models.types import utcnow
 
 
 def new_message_id() -> str:
@@ -35,3 +37,23 @@ def queue_message(
     )
     db.session.add(message)
     return message
+
+
+def requeue_failed(kinds: tuple[str, ...] | None = None) -> int:
+    """Give failed messages a fresh start (after an outage, or a fixed address).
+
+    Messages that must not go out any more (superseded, round closed) fail again at
+    their turn, with the same reason."""
+    query = update(OutboxMessage).where(OutboxMessage.status == "failed")
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
+    result = db.session.execute(
+        query.values(
+            status="queued",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+        ).execution_options(synchronize_session=False)
+    )
+    return result.rowcount

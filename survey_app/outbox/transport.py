@@ -2,6 +2,7 @@
 configured, to `.eml` files under `instance/mail/` so that local use loses nothing."""
 
 import smtplib
+import ssl
 from pathlib import Path
 
 from flask import current_app
@@ -12,23 +13,39 @@ SMTP_TIMEOUT_SECONDS = 30
 
 class DeliveryError(Exception):
     """The server did not take the message. `permanent`: do not try again (5xx);
-    `connection_lost`: the connection is unusable, stop this batch."""
+    `connection_lost`: the connection is unusable, stop this batch; `server_level`:
+    no message could go (cannot connect, login or sender refused): not the message's
+    fault, so no message is charged for it."""
 
-    def __init__(self, reason: str, *, permanent: bool, connection_lost: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        connection_lost: bool = False,
+        server_level: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.connection_lost = connection_lost
+        self.server_level = server_level
 
 
 class TimedConnection(Connection):
     """Flask-Mail's connection with a timeout: a hung server must not hang the worker."""
 
     def configure_host(self):
-        factory = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = factory(self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS)
+        # Verified TLS: the messages carry personal links and the login a password.
+        context = ssl.create_default_context()
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(
+                self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
+            )
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS)
         if self.mail.use_tls:
-            host.starttls()
+            host.starttls(context=context)
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
@@ -45,7 +62,8 @@ class SmtpTransport:
         try:
             self.connection.__enter__()
         except (OSError, smtplib.SMTPException) as error:
-            raise _classify(error) from error
+            reason = _classify(error).reason
+            raise DeliveryError(reason, permanent=False, server_level=True) from error
         return self
 
     def __exit__(self, *exc_info):
@@ -77,6 +95,8 @@ class FileTransport:
         return None
 
     def send(self, message: Message) -> None:
+        if message.has_bad_headers():
+            raise DeliveryError("a header would contain a line break", permanent=True)
         name = message.msgId.strip("<>").replace("@", "_at_").replace("/", "_")
         partial = self.folder / f".{name}.partial"
         partial.write_bytes(message.as_bytes())
@@ -91,6 +111,9 @@ def open_transport():
 
 
 def _classify(error: BaseException) -> DeliveryError:
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPNotSupportedError):
+        # The sender address or a server feature: every message would meet the same.
+        return DeliveryError(_reason(error), permanent=False, server_level=True)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = list(error.recipients.values())
         permanent = all(500 <= code < 600 for code, _text in answers)
@@ -102,6 +125,12 @@ def _classify(error: BaseException) -> DeliveryError:
         # After a 421 the server closes the connection.
         return DeliveryError(reason, permanent=permanent, connection_lost=error.smtp_code == 421)
     return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_decode(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _decode(text) -> str:

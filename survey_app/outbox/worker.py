@@ -2,30 +2,33 @@
 
 Delivery promise: a message is marked sent in its own commit right after the mail
 server accepted it. A worker killed at any point loses nothing: rows it had claimed
-are released (at once when it was on this host, else when the claim expires) and
+are released (at once by a worker on the same host, else when the claim expires) and
 sent later. Only a kill between the server's acceptance and that commit sends a
-message twice, and then with the same Message-ID.
+message twice, and then with the same Message-ID. The claim is renewed right before
+each message is sent, so a slow batch does not lose its rows to another worker.
 """
 
 import os
-import random
 import signal
 import socket
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Message
 from sqlalchemy import select, update
 
 from ..extensions import db
 from ..invitations.auto_reminders import queue_due_reminders
-from ..invitations.services import LinkUnavailable
 from ..models import OutboxMessage
 from ..models.types import utcnow
-from .render import render_message
+from . import delivery
 from .transport import DeliveryError, open_transport
+
+
+class ServerUnavailable(Exception):
+    """The mail server refuses every message (down, login or sender refused)."""
 
 
 @dataclass
@@ -47,7 +50,11 @@ class BatchResult:
 @dataclass
 class Worker:
     batch_size: int = 50
-    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # host:pid:random — the pid lets a worker on the same host see a dead one's claims;
+    # the random part keeps containers with the same hostname and pid apart.
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    )
     stopping: bool = False
 
     @property
@@ -64,7 +71,7 @@ class Worker:
         ).all()
         released = 0
         for holder in holders:
-            if holder != self.name and not _process_alive(holder.rpartition(":")[2]):
+            if holder != self.name and not _process_alive(holder.split(":")[1]):
                 released += _release(OutboxMessage.claimed_by == holder)
         db.session.commit()
         return released
@@ -103,10 +110,16 @@ class Worker:
                     result.count(self._send_one(transport, pending[0]))
                     pending.pop(0)
         except DeliveryError as error:
-            # Connecting failed, or the connection broke while sending pending[0]:
-            # that message counts an attempt; the rest of the batch is released.
-            if pending:
-                result.count(self._reschedule(pending.pop(0), error))
+            if error.server_level:
+                # Not this message's fault (connection refused, login or sender refused):
+                # charge no message; the caller waits before trying the server again.
+                raise ServerUnavailable(
+                    f"mail server unavailable ({error.reason}); no message was charged, "
+                    "they stay queued"
+                ) from None
+            # The connection broke while sending pending[0] (e.g. 421): that message
+            # counts an attempt; the rest of the batch is released for the next round.
+            result.count(delivery.record_retry(pending.pop(0), self.name, error.reason))
         finally:
             if pending:
                 _release(OutboxMessage.id.in_(pending) & (OutboxMessage.claimed_by == self.name))
@@ -114,60 +127,30 @@ class Worker:
         return result
 
     def _send_one(self, transport, message_id: int) -> str:
-        message = db.session.get(OutboxMessage, message_id)
-        if message is None or message.status != "queued" or message.claimed_by != self.name:
-            return "skipped"  # another worker's now (our claim expired): leave it
+        if not delivery.renew_claim(message_id, self.name, self.lease):
+            return "skipped"  # no longer ours (our claim expired and another took it)
         try:
-            rendered = render_message(message)
-        except LinkUnavailable:
-            return self._fail(message, "the link cannot be rebuilt: SECRET_KEY changed")
-        email = Message(
-            subject=rendered.subject,
-            recipients=[message.to_address],
-            body=rendered.text,
-            html=rendered.html,
-            extra_headers={"Auto-Submitted": "auto-generated"},
-        )
-        email.msgId = message.message_id
+            email = delivery.prepare(message_id)
+        except delivery.Undeliverable as refusal:
+            return delivery.record_failed(message_id, self.name, str(refusal))
         try:
             transport.send(email)
         except DeliveryError as error:
-            if error.connection_lost:
+            if error.connection_lost or error.server_level:
                 raise
             if error.permanent:
-                return self._fail(message, error.reason)
-            return self._reschedule(message.id, error)
-        message.status = "sent"
-        message.sent_at = utcnow()
-        message.attempts += 1
-        message.last_error = None
-        message.claimed_by = message.claimed_until = None
-        db.session.commit()
+                return delivery.record_failed(message_id, self.name, error.reason)
+            return delivery.record_retry(message_id, self.name, error.reason)
+        except Exception as error:  # a message the mail library refuses to build
+            current_app.logger.exception("outbox message %s refused", message_id)
+            return delivery.record_failed(message_id, self.name, f"refused: {error}")
+        delivery.record_sent(message_id, self.name)
         return "sent"
 
-    def _fail(self, message: OutboxMessage, reason: str) -> str:
-        message.status = "failed"
-        message.attempts += 1
-        message.last_error = reason[:2000]
-        message.claimed_by = message.claimed_until = None
-        db.session.commit()
-        return "failed"
-
-    def _reschedule(self, message_id: int, error: DeliveryError) -> str:
-        db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id)
-        attempts = message.attempts + 1
-        if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            return self._fail(message, f"gave up after {attempts} attempts: {error.reason}")
-        message.attempts = attempts
-        message.last_error = error.reason[:2000]
-        message.next_attempt_at = utcnow() + backoff(attempts)
-        message.claimed_by = message.claimed_until = None
-        db.session.commit()
-        return "retried"
-
     def run_once(self) -> BatchResult:
-        """Send everything due now, then return (retries scheduled later wait)."""
+        """Send everything due now, then return (retries scheduled later wait).
+
+        Raises ServerUnavailable when the mail server cannot be used at all."""
         total = BatchResult()
         self.release_dead_claims()
         queue_due_reminders()  # the rounds' automatic reminders whose moment has come
@@ -182,8 +165,23 @@ class Worker:
         total = BatchResult()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        pause = poll_seconds
         while not self.stopping:
-            result = self.run_once()
+            try:
+                result = self.run_once()
+            except ServerUnavailable as error:
+                current_app.logger.warning("outbox worker: mail server unavailable: %s", error)
+                time.sleep(pause)
+                pause = min(pause * 2, 60)
+                continue
+            except Exception:  # the database is away: wait, retry
+                current_app.logger.exception("outbox worker: round failed; retrying")
+                db.session.rollback()
+                db.session.remove()
+                time.sleep(pause)
+                pause = min(pause * 2, 60)
+                continue
+            pause = poll_seconds
             total.add(result)
             if not result.claimed:
                 time.sleep(poll_seconds)
@@ -191,13 +189,6 @@ class Worker:
 
     def _stop(self, *_args) -> None:
         self.stopping = True
-
-
-def backoff(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter, capped."""
-    base = current_app.config["OUTBOX_BACKOFF_SECONDS"]
-    cap = current_app.config["OUTBOX_BACKOFF_MAX_SECONDS"]
-    return timedelta(seconds=random.uniform(0.5, 1.0) * min(cap, base * 2 ** (attempts - 1)))  # noqa: S311
 
 
 def _release(condition) -> int:

@@ -46,6 +46,8 @@ def create_round(
     for text in (title.strip(), *translations.values()):
         if len(text) > TITLE_MAX:
             raise RoundError(f"title: at most {TITLE_MAX} characters")
+        if any(ord(character) < 32 for character in text):
+            raise RoundError("title: one line, without control characters")
     if deadline <= utcnow():
         raise RoundError("deadline: must be in the future")
     days = normalise_reminder_days(reminder_days)

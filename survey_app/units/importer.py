@@ -150,6 +150,9 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[dict], l
         for name in REQUIRED_COLUMNS:
             if not values.get(name):
                 problems.append(f"{name} is empty")
+        broken = [name for name, value in values.items() if _has_control_characters(value)]
+        if broken:
+            problems.append(f"line break or control character in {', '.join(broken)}")
         for name, limit in MAX_LENGTHS.items():
             if len(values.get(name, "")) > limit:
                 problems.append(f"{name} is longer than {limit} characters")
@@ -193,6 +196,11 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[dict], l
     if not rows:
         errors.append("the file has a header but no units")
     return records, errors
+
+
+def _has_control_characters(value: str) -> bool:
+    """Names end up in email headers and one-line listings: no line breaks there."""
+    return any(ord(character) < 32 or ord(character) == 127 for character in value)
 
 
 def import_units(path: Path) -> ImportResult:

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from survey_app.extensions import db as _db
-from survey_app.invitations.auto_reminders import queue_due_reminders
+from survey_app.invitations.auto_reminders import queue_due_reminders, reminder_moment
 from survey_app.models import OutboxMessage, Round, RoundReminder
 from survey_app.models.types import utcnow
+from survey_app.timeutil import format_local, parse_local
 from tests.conftest import form_fields, make_app
 from tests.factories import make_invitation, make_round
 
@@ -250,3 +251,8 @@ def _wait_until_both_wait(connection, dialect: str) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the two workers never waited for the same reminder")
+
+
+def test_reminder_moments_keep_the_helsinki_clock_across_summer_time():
+    deadline = parse_local("2027-04-02T16:00")  # summer time; a week earlier is winter time
+    assert format_local(reminder_moment(deadline, 7)) == "2027-03-26 16:00"

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from survey_app.demo import DEMO_ROSTER
 from survey_app.models import OutboxMessage
+from survey_app.outbox.queue import queue_message
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
 
@@ -203,3 +204,16 @@ def test_without_a_mail_server_messages_become_eml_files(app, runner, db, tmp_pa
     invoke(runner, "outbox", "work", "--once")
     (eml,) = (tmp_path / "mail").glob("*.eml")
     assert f"http://localhost{link}" in eml.read_text(encoding="utf-8")
+
+
+def test_a_message_that_cannot_be_rendered_fails_alone(runner, db, smtp):
+    broken_invitation, _ = make_invitation()
+    good_invitation, _ = make_invitation()
+    queue_message(broken_invitation, "receipt")  # a receipt with no submission: bad data
+    queue_message(good_invitation, "invitation")
+    db.session.commit()
+    output = invoke(runner, "outbox", "work", "--once")
+    assert "Sent 1 messages" in output and "1 failed" in output
+    broken = db.session.scalar(select(OutboxMessage).filter_by(kind="receipt"))
+    assert broken.status == "failed" and broken.last_error.startswith("cannot render")
+    assert [m.recipients[0] for m in smtp.received] == [good_invitation.unit.contact_email]
