@@ -1,6 +1,7 @@
 """Configuration classes, read from the environment (see BRIEF.md's Configuration contract)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,6 +76,9 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
     OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+
+    # An admin's login lasts this long (the session cookie is signed, so workers share it).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("ADMIN_SESSION_HOURS", "8")))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

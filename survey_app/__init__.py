@@ -6,7 +6,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -48,6 +48,14 @@ def create_app(config: dict | str | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    @app.before_request
+    def start_with_a_clean_g():
+        """Per-request state lives on `g` (login, CSRF token, locale). A request that
+        shares an app context with earlier ones (the test client inside a pushed
+        context) must not inherit theirs, as a fresh request would not."""
+        for name in list(vars(g)):
+            delattr(g, name)
+
     configure_database(app)
     from . import models  # noqa: F401  (registers the tables on the metadata)
 
@@ -60,9 +68,12 @@ def create_app(config: dict | str | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from .admin.routes import bp as admin_bp
     from .respond.routes import bp as respond_bp
 
+    configure_login(app)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(admin_bp)
 
     @app.get("/")
     def index():
@@ -72,3 +83,14 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     cli.register_commands(app)
     return app
+
+
+def configure_login(app: Flask) -> None:
+    from .admin.accounts import admin_for_session
+    from .extensions import login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.session_protection = "strong"
+    login_manager.login_message = None
+    login_manager.user_loader(admin_for_session)

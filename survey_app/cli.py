@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    from .admin.cli import admins_cli
     from .demo import demo_command
     from .invitations.cli import invitations_cli
     from .outbox.cli import outbox_cli
@@ -11,6 +12,7 @@ def register_commands(app: Flask) -> None:
     from .rounds.cli import rounds_cli
     from .units.cli import units_cli
 
-    for group in (units_cli, rounds_cli, invitations_cli, outbox_cli, questionnaires_cli):
+    groups = (units_cli, rounds_cli, invitations_cli, outbox_cli, questionnaires_cli, admins_cli)
+    for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -1,7 +1,6 @@
 """Language choice: an explicit switch, then the respondent's unit, then the browser."""
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import refresh
 
 from . import PACKAGE_DIR
 from .extensions import babel
@@ -38,13 +37,6 @@ def current_language() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
     babel.init_app(app, locale_selector=select_locale)
-
-    @app.before_request
-    def forget_previous_language():
-        """The locale is cached on the app context, which a request may share (tests,
-        CLI-driven calls); choose afresh for every request."""
-        g.pop("unit_language", None)
-        refresh()
 
     @app.context_processor
     def language_context():

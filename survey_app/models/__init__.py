@@ -1,5 +1,6 @@
 """The domain models, one module per aggregate."""
 
+from .admin import Admin, ApiToken
 from .invitation import Invitation
 from .link_failure import LinkFailure
 from .outbox import OutboxMessage
@@ -10,6 +11,8 @@ from .round_reminder import RoundReminder
 from .unit import Unit
 
 __all__ = [
+    "Admin",
+    "ApiToken",
     "Answer",
     "Invitation",
     "LinkFailure",

@@ -1,4 +1,5 @@
-"""Counting wrong links per client, so a burst of guesses answers 429.
+"""Counting failures per client (wrong links, wrong passwords), so a burst of guesses
+answers 429.
 
 Only failures count: a coordinator's valid link is never counted or refused.
 """
@@ -17,10 +18,10 @@ from ..models.types import utcnow
 WINDOW = timedelta(minutes=10)
 
 
-def _client_key() -> str:
+def _client_key(scope: str) -> str:
     address = request.remote_addr or "unknown"
     secret = current_app.config["SECRET_KEY"]
-    return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+    return hashlib.sha256(f"{secret}:{scope}:{address}".encode()).hexdigest()
 
 
 def _window_start():
@@ -30,11 +31,10 @@ def _window_start():
     )
 
 
-def record_failure() -> int:
-    """Count one wrong link for this client; return the count in the current window.
-
-    The caller commits (the count must stick even though the request then fails)."""
-    client, window = _client_key(), _window_start()
+def record_failure(scope: str = "link") -> int:
+    """Count one failure of this kind for this client; return the count in the current
+    window. The caller commits (the count must stick though the request then fails)."""
+    client, window = _client_key(scope), _window_start()
     for _attempt in range(2):
         updated = db.session.execute(
             update(LinkFailure)

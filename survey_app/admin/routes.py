@@ -1,0 +1,70 @@
+"""The admin's pages: login, logout and the start page (more to come: issue 5)."""
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..respond import rate_limit
+from .accounts import LoginRefused, authenticate
+from .forms import LoginForm
+from .scope import visible_rounds
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.after_request
+def private_page_headers(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            admin = authenticate(form.email.data, form.password.data)
+        except LoginRefused as refusal:
+            failures = rate_limit.record_failure("login")
+            db.session.commit()
+            if rate_limit.too_many_failures(failures):
+                abort(429)
+            error = (
+                _("Too many failed attempts. Try again in 15 minutes.")
+                if refusal.locked
+                else _("Wrong email address or password.")
+            )
+            status = 429 if refusal.locked else 401
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session: nothing from before the login carries over
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+            login_user(admin)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+    elif form.errors:
+        status = 422
+    return render_template("admin/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("admin.login"), code=303)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("admin/index.html", rounds=visible_rounds(current_user))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: a login link must not send anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.index")

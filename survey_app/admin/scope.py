@@ -1,0 +1,34 @@
+"""Region scoping: what an admin may see. National admins see every unit; a regional
+admin only its own region's units, in every list and count (one rule, used
+everywhere, rather than a check in each view)."""
+
+from sqlalchemy import Select, func, select
+
+from ..extensions import db
+from ..models import Admin, Invitation, Round, Unit
+
+
+def scope_units(query: Select, admin: Admin) -> Select:
+    """Restrict a query that involves `Unit` to the units this admin may see."""
+    if admin.is_national:
+        return query
+    return query.where(Unit.region == admin.region)
+
+
+def visible_rounds(admin: Admin) -> list[tuple[Round, int, int]]:
+    """Every round with its invited and submitted counts, as this admin may see them."""
+    rounds = list(db.session.scalars(select(Round).order_by(Round.deadline.desc())))
+    counts = {}
+    query = (
+        select(
+            Invitation.round_id,
+            func.count(Invitation.id),
+            func.count(Invitation.submitted_at),
+        )
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(Unit.deactivated_at.is_(None))
+        .group_by(Invitation.round_id)
+    )
+    for round_id, invited, submitted in db.session.execute(scope_units(query, admin)):
+        counts[round_id] = (invited, submitted)
+    return [(round_, *counts.get(round_.id, (0, 0))) for round_ in rounds]

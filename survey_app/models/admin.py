@@ -1,0 +1,64 @@
+"""Admins: national (every unit) or regional (one competence-centre region), and their
+API tokens (stored hashed, shown once, revocable)."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ADMIN_ROLES = ("national", "regional")
+
+
+class Admin(UserMixin, db.Model):
+    __tablename__ = "admins"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ADMIN_ROLES!r}", name="role_known"),
+        CheckConstraint(
+            "(role = 'national' AND region IS NULL) OR (role = 'regional' AND region IS NOT NULL)",
+            name="region_matches_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Throttling: failed logins in a row, and until when the account refuses logins.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on password change: every session made before it ends.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="admin")
+
+    @property
+    def is_national(self) -> bool:
+        return self.role == "national"
+
+    def get_id(self) -> str:
+        """Flask-Login's session key: id and session version, so a password change
+        logs out every other session."""
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<Admin {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    admin: Mapped[Admin] = relationship(back_populates="tokens")

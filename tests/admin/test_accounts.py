@@ -1,0 +1,145 @@
+"""Admin accounts: the command line, login with throttling, logout, expiry, API tokens."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from survey_app.admin.accounts import admin_for_api_token
+from survey_app.models import Admin, ApiToken
+from tests.factories import make_invitation, make_round, make_unit
+
+PASSWORD = "oikein-pitka-salasana"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def create(runner, email, *options, password=PASSWORD, code=0):
+    result = runner.invoke(
+        args=["admins", "create", email, *options, "--password-stdin"], input=password + "\n"
+    )
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def login(client, email, password=PASSWORD):
+    page = client.get("/admin/login").get_data(as_text=True)
+    csrf = CSRF_RE.search(page).group(1)
+    return client.post(
+        "/admin/login", data={"csrf_token": csrf, "email": email, "password": password}
+    )
+
+
+@pytest.fixture
+def regions(db):
+    make_unit(region="Itä-Suomi")
+    make_unit(region="Pohjois-Suomi")
+    db.session.commit()
+
+
+def test_create_admins_and_refusals(runner, db, regions):
+    assert "Created national admin" in create(runner, "Paa@Example.fi", "--role", "national")
+    assert "region Itä-Suomi" in create(
+        runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi"
+    )
+    assert "needs --region" in create(runner, "x@example.fi", "--role", "regional", code=1)
+    assert "no unit" in create(
+        runner, "x@example.fi", "--role", "regional", "--region", "Atlantis", code=1
+    )
+    assert "at least 12" in create(
+        runner, "x@example.fi", "--role", "national", password="short", code=1
+    )
+    assert "exists already" in create(runner, "paa@example.fi", "--role", "national", code=1)
+    assert "not a valid email" in create(runner, "nope", "--role", "national", code=1)
+    admin = db.session.scalar(select(Admin).filter_by(email="paa@example.fi"))
+    assert admin.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in admin.password_hash
+
+
+def test_login_shows_the_admin_page_and_logout_ends_it(runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    assert client.get("/admin/").status_code == 302  # to the login page
+    assert login(client, "PAA@example.fi").status_code == 303
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "paa@example.fi" in page.get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert client.post("/admin/logout", data={"csrf_token": csrf}).status_code == 303
+    assert client.get("/admin/").status_code == 302
+
+
+def test_wrong_password_is_refused_in_finnish_and_locks_after_five(runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    for _ in range(5):
+        refused = login(client, "paa@example.fi", "väärä salasana")
+        assert refused.status_code == 401
+        assert "Väärä sähköpostiosoite tai salasana" in refused.get_data(as_text=True)
+    locked = login(client, "paa@example.fi")  # the right password, but locked now
+    assert locked.status_code == 429
+    assert "15 minuutin" in locked.get_data(as_text=True)
+    admin = db.session.scalar(select(Admin))
+    admin.locked_until = admin.locked_until - timedelta(minutes=16)
+    db.session.commit()
+    assert login(client, "paa@example.fi").status_code == 303
+
+
+def test_unknown_email_is_refused_like_a_wrong_password(runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    unknown = login(client, "kuka@example.fi")
+    wrong = login(client, "paa@example.fi", "väärä salasana")
+    assert unknown.status_code == wrong.status_code == 401
+    message = "Väärä sähköpostiosoite tai salasana"
+    assert message in unknown.get_data(as_text=True) and message in wrong.get_data(as_text=True)
+
+
+def test_a_burst_of_failed_logins_from_one_client_answers_429(app, runner, client, db, regions):
+    app.config["LINK_FAILURE_LIMIT"] = 3
+    statuses = [login(client, f"user{n}@example.fi").status_code for n in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_an_open_redirect_is_not_possible(runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    page = client.get("/admin/login").get_data(as_text=True)
+    csrf = CSRF_RE.search(page).group(1)
+    done = client.post(
+        "/admin/login?next=//evil.example/",
+        data={"csrf_token": csrf, "email": "paa@example.fi", "password": PASSWORD},
+    )
+    assert done.headers["Location"] == "/admin/"
+
+
+def test_the_session_expires(app, runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    cookie = client.get_cookie("session")
+    assert cookie.expires is not None  # a lasting cookie with an end, not forever
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=-1)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_start_page_counts_only_the_admins_region(runner, client, db, regions):
+    round_ = make_round(slug="kevat")
+    east = make_unit(region="Itä-Suomi")
+    north = make_unit(region="Pohjois-Suomi")
+    make_invitation(round_=round_, unit=east)
+    make_invitation(round_=round_, unit=north)
+    create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
+    login(client, "ita@example.fi")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r"<td>1</td><td>0</td>", html), html
+
+
+def test_api_tokens_are_shown_once_stored_hashed_and_revocable(runner, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    token = runner.invoke(args=["admins", "token", "paa@example.fi"]).output.strip()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    stored = db.session.scalar(select(ApiToken))
+    assert token not in stored.token_hash
+    assert admin_for_api_token(token).email == "paa@example.fi"
+    result = runner.invoke(args=["admins", "revoke-tokens", "paa@example.fi"])
+    assert "Revoked 1 tokens" in result.output
+    db.session.expire_all()
+    assert admin_for_api_token(token) is None
+    unknown = runner.invoke(args=["admins", "token", "nobody@example.fi"])
+    assert unknown.exit_code == 1 and "no admin" in unknown.output
