@@ -1,4 +1,4 @@
-"""Language choice: an explicit switch, then the respondent's unit, then the browser."""
+"""Language choice: an explicit switch, then the respondent's unit, then Finnish."""
 
 from flask import Flask, current_app, g, has_request_context, request, session
 
@@ -22,9 +22,8 @@ def select_locale() -> str:
     unit_language = g.get("unit_language")
     if unit_language in languages:
         return unit_language
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    # Finnish unless someone chose otherwise: the service speaks Finnish by default.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:

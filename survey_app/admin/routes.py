@@ -1,12 +1,15 @@
-"""The admin's pages: login, logout and the start page (more to come: issue 5)."""
+"""The admin's pages: login, logout, the start page and each round's dashboard."""
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db
+from ..models import Round
 from ..respond import rate_limit
 from .accounts import LoginRefused, authenticate
+from .dashboard import percent, round_dashboard
 from .forms import LoginForm
 from .scope import visible_rounds
 
@@ -61,6 +64,17 @@ def logout():
 @login_required
 def index():
     return render_template("admin/index.html", rounds=visible_rounds(current_user))
+
+
+@bp.get("/rounds/<slug>")
+@login_required
+def round_page(slug: str):
+    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
+    if round_ is None:
+        abort(404)
+    return render_template(
+        "admin/round.html", dashboard=round_dashboard(round_, current_user), percent=percent
+    )
 
 
 def _safe_next(target: str | None) -> str:

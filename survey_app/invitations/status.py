@@ -52,6 +52,9 @@ class UnitStatus:
     code: str
     name: str
     contact_email: str
+    contact_name: str
+    region: str
+    field: str
     invited: bool
     mail: MailStatus
     ever_sent: bool  # some invitation or reminder was taken by the mail server
@@ -124,14 +127,19 @@ def count(units: list[UnitStatus]) -> Totals:
     )
 
 
-def round_status(round_: Round) -> RoundStatus:
-    """Every unit of the round (the roster's units that are not deactivated), by code."""
+def round_status(round_: Round, scope=None) -> RoundStatus:
+    """Every unit of the round (the roster's units that are not deactivated), by code.
+
+    `scope`, if given, narrows the query on `Unit` (an admin's region)."""
     mails = _mail_rows(round_)
     query = (
         select(
             Unit.code,
             Unit.name,
             Unit.contact_email,
+            Unit.contact_name,
+            Unit.region,
+            Unit.field,
             Invitation.id,
             Invitation.first_opened_at,
             Invitation.submitted_at,
@@ -145,11 +153,16 @@ def round_status(round_: Round) -> RoundStatus:
         .where(Unit.deactivated_at.is_(None))
         .order_by(Unit.code)
     )
+    if scope is not None:
+        query = scope(query)
     units = []
     for (
         code,
         name,
         email,
+        contact_name,
+        region,
+        field,
         inv_id,
         opened,
         submitted,
@@ -164,6 +177,9 @@ def round_status(round_: Round) -> RoundStatus:
                 code=code,
                 name=name,
                 contact_email=email,
+                contact_name=contact_name,
+                region=region,
+                field=field,
                 invited=inv_id is not None,
                 mail=mail_status(rows) if inv_id is not None else MailStatus(NOT_INVITED),
                 ever_sent=any(row.status == "sent" for row in rows),

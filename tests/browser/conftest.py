@@ -109,3 +109,26 @@ def live_server(sqlite_template, tmp_path_factory) -> Iterator[LiveServer]:
 def shots_dir() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+WIDTHS = {
+    "desktop": {"width": 1280, "height": 900},
+    "375px": {"width": 375, "height": 812},
+}
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def width(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, width):
+    # The pages send a strict CSP (script-src 'self'); bypass it to inject axe.
+    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()

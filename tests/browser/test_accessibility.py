@@ -10,36 +10,15 @@ from pathlib import Path
 import pytest
 
 from survey_app.models.types import utcnow
+from tests.browser.conftest import WIDTHS
 from tests.factories import make_invitation, make_round, make_unit
 
 pytestmark = pytest.mark.browser
-
-WIDTHS = {
-    "desktop": {"width": 1280, "height": 900},
-    "375px": {"width": 375, "height": 812},
-}
 
 # The version pinned in tests/browser/package.json, which the installed copy must match.
 PACKAGE = json.loads((Path(__file__).parent / "package.json").read_text(encoding="utf-8"))
 AXE_VERSION = PACKAGE["devDependencies"]["axe-core"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def width(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def page(browser, width):
-    # The pages send a strict CSP (script-src 'self'); bypass it to inject axe.
-    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def new_link(live_server, language="fi") -> str:

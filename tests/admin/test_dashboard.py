@@ -1,0 +1,81 @@
+"""A round's dashboard: rates overall, by region and field, the missing units; a
+regional admin sees only its region in every number and list."""
+
+import re
+
+import pytest
+
+from survey_app.admin.dashboard import percent
+from tests.admin.test_accounts import PASSWORD, create, login
+from tests.conftest import form_fields
+from tests.factories import make_invitation, make_round, make_unit
+
+
+@pytest.fixture
+def round_with_answers(runner, client, db):
+    round_ = make_round(slug="kevat")
+    units = {
+        "east_done": make_unit(name="Itäinen valmis", region="Itä-Suomi", field="Lastensuojelu"),
+        "east_open": make_unit(name="Itäinen kesken", region="Itä-Suomi", field="Päihdepalvelut"),
+        "north": make_unit(name="Pohjoinen kesken", region="Pohjois-Suomi", field="Lastensuojelu"),
+    }
+    links = {key: make_invitation(round_=round_, unit=unit)[1] for key, unit in units.items()}
+    fields = form_fields(client.get(links["east_done"]).get_data(as_text=True))
+    client.post(links["east_done"], data={**fields, "action": "submit", "k1_1": "yes"})
+    client.get(links["north"])  # opened, not answered
+    create(runner, "paa@example.fi", "--role", "national")
+    create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
+    return round_
+
+
+def dashboard(client, email):
+    assert login(client, email, PASSWORD).status_code == 303
+    page = client.get("/admin/rounds/kevat")
+    assert page.status_code == 200
+    return re.sub(r"\s+", " ", page.get_data(as_text=True))
+
+
+def row(html, label):
+    match = re.search(rf"<th scope=\"row\">{label}</th><td>(\d+)</td>", html)
+    return int(match.group(1)) if match else None
+
+
+def test_the_national_admin_sees_every_unit(client, db, round_with_answers):
+    html = dashboard(client, "paa@example.fi")
+    assert row(html, "Kutsuttu") == 3
+    assert row(html, "Vastanneet") == 1
+    assert row(html, "Avannut linkin") == 2
+    assert "Pohjois-Suomi" in html and "Itä-Suomi" in html
+    assert "Itäinen kesken" in html and "Pohjoinen kesken" in html
+    assert "Itäinen valmis" not in html  # it submitted: not in the missing list
+    assert "Ei vielä vastannut (2)" in html
+
+
+def test_a_regional_admin_sees_only_its_region(client, db, round_with_answers):
+    html = dashboard(client, "ita@example.fi")
+    assert row(html, "Kutsuttu") == 2
+    assert row(html, "Vastanneet") == 1
+    assert row(html, "Avannut linkin") == 1
+    assert "Pohjois-Suomi" not in html and "Pohjoinen kesken" not in html
+    assert "Ei vielä vastannut (1)" in html
+    assert "50 %" in html
+
+
+def test_the_start_page_links_the_dashboard_and_unknown_rounds_are_404(
+    client, db, round_with_answers
+):
+    dashboard(client, "paa@example.fi")
+    assert 'href="/admin/rounds/kevat"' in client.get("/admin/").get_data(as_text=True)
+    assert client.get("/admin/rounds/nope").status_code == 404
+
+
+def test_the_dashboard_needs_a_login(client, db, round_with_answers):
+    assert client.get("/admin/rounds/kevat").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [(0, 0, 0), (1, 2, 50), (1, 3, 33), (2, 3, 67), (1, 8, 13), (33, 36, 92)],
+)
+def test_percent_is_whole_and_rounded_half_up(part, whole, expected):
+    assert percent(part, whole) == expected
