@@ -68,12 +68,14 @@ def create_app(config: dict | str | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from .admin.password_routes import bp as admin_password_bp
     from .admin.routes import bp as admin_bp
     from .respond.routes import bp as respond_bp
 
     configure_login(app)
     app.register_blueprint(respond_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_password_bp)
 
     @app.get("/")
     def index():

@@ -6,6 +6,9 @@ rebuilds nothing without the secret key, and the hash alone cannot be reversed, 
 copy of the database yields no working link; with the key, `invitations links` can
 print the same link again. Lookups go by the hash, so issued links keep working when
 SECRET_KEY changes; to print them again, keep the old key in SECRET_KEY_FALLBACKS.
+
+Other one-time links (an admin's password reset) use the same helpers with their own
+`purpose`, so a token made for one use can never be taken for another.
 """
 
 import base64
@@ -24,9 +27,9 @@ def new_salt() -> bytes:
     return secrets.token_bytes(32)
 
 
-def derive_token(salt: bytes, key: str | bytes) -> str:
+def derive_token(salt: bytes, key: str | bytes, purpose: bytes = _PURPOSE) -> str:
     key_bytes = key.encode("utf-8") if isinstance(key, str) else key
-    digest = hmac.new(key_bytes, _PURPOSE + salt, hashlib.sha256).digest()
+    digest = hmac.new(key_bytes, purpose + salt, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
@@ -44,16 +47,16 @@ def signing_keys() -> list[str]:
     return keys
 
 
-def issue(salt: bytes) -> tuple[str, str]:
+def issue(salt: bytes, purpose: bytes = _PURPOSE) -> tuple[str, str]:
     """A fresh token for this salt under the current key, and the hash to store."""
-    token = derive_token(salt, current_app.config["SECRET_KEY"])
+    token = derive_token(salt, current_app.config["SECRET_KEY"], purpose)
     return token, token_hash(token)
 
 
-def rebuild(salt: bytes, stored_hash: str) -> str | None:
+def rebuild(salt: bytes, stored_hash: str, purpose: bytes = _PURPOSE) -> str | None:
     """The token whose hash is stored, if any known key (current or fallback) makes it."""
     for key in signing_keys():
-        candidate = derive_token(salt, key)
+        candidate = derive_token(salt, key, purpose)
         if hmac.compare_digest(token_hash(candidate), stored_hash):
             return candidate
     return None

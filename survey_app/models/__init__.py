@@ -4,6 +4,7 @@ from .admin import Admin, ApiToken
 from .invitation import Invitation
 from .link_failure import LinkFailure
 from .outbox import OutboxMessage
+from .password_reset import PasswordReset
 from .questionnaire import QuestionnaireVersion
 from .response import Answer, Response, SubmittedVersion
 from .round import Round, round_questionnaires
@@ -17,6 +18,7 @@ __all__ = [
     "Invitation",
     "LinkFailure",
     "OutboxMessage",
+    "PasswordReset",
     "QuestionnaireVersion",
     "Response",
     "Round",

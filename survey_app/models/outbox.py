@@ -1,7 +1,9 @@
 """The transactional outbox: every email is a row written with its cause, sent later.
 
 A row holds what to send and to whom, never the rendered link (that is built at send
-time from the invitation, so a copy of the table opens nothing).
+time from the invitation, or from the admin's password reset, so a copy of the table
+opens nothing). Its cause is an invitation (invitations, reminders, receipts) or an
+admin (password resets), never both.
 """
 
 from datetime import datetime
@@ -10,10 +12,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .admin import Admin
 from .invitation import Invitation
 from .types import UTCDateTime, utcnow
 
-MESSAGE_KINDS = ("invitation", "reminder", "receipt")
+MESSAGE_KINDS = ("invitation", "reminder", "receipt", "password_reset")
 MESSAGE_STATUSES = ("queued", "sent", "failed")
 
 
@@ -22,13 +25,22 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {MESSAGE_KINDS!r}", name="kind_known"),
         CheckConstraint(f"status IN {MESSAGE_STATUSES!r}", name="status_known"),
+        # Exactly one cause, the one the kind needs.
+        CheckConstraint(
+            "(kind = 'password_reset' AND admin_id IS NOT NULL AND invitation_id IS NULL)"
+            " OR (kind <> 'password_reset' AND invitation_id IS NOT NULL AND admin_id IS NULL)",
+            name="cause_matches_kind",
+        ),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    invitation_id: Mapped[int] = mapped_column(
+    invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    admin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admins.id", ondelete="CASCADE"), index=True
     )
     # For a receipt: the submission whose answers it carries.
     submitted_version_id: Mapped[int | None] = mapped_column(
@@ -49,7 +61,8 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    invitation: Mapped[Invitation] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+    admin: Mapped[Admin | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

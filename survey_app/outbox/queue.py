@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from ..extensions import db
-from ..models import Invitation, OutboxMessage, SubmittedVersion
+from ..models import Admin, Invitation, OutboxMessage, SubmittedVersion
 from ..models.types import utcnow
 
 
@@ -33,6 +33,19 @@ def queue_message(
         submitted_version_id=submitted_version.id if submitted_version else None,
         to_address=unit.contact_email,
         language=language or unit.language,
+        message_id=new_message_id(),
+    )
+    db.session.add(message)
+    return message
+
+
+def queue_admin_message(admin: Admin, kind: str, language: str) -> OutboxMessage:
+    """Queue a message to an admin (a password reset link), in `language`."""
+    message = OutboxMessage(
+        kind=kind,
+        admin=admin,
+        to_address=admin.email,
+        language=language,
         message_id=new_message_id(),
     )
     db.session.add(message)
