@@ -1,5 +1,6 @@
 """`flask demo`: a realistic roster and an open round, for trying the service."""
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -7,15 +8,17 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from .admin.accounts import create_admin
 from .extensions import db
 from .invitations.services import ensure_invitations, link_for
-from .models import Round
+from .models import Admin, Round
 from .models.types import utcnow
 from .rounds.services import create_round, open_round
 from .units.importer import import_units
 
 DEMO_ROSTER = Path(__file__).resolve().parent / "demo_data" / "units.csv"
 DEMO_SLUG = "demo-kartoitus"
+DEMO_ADMIN = "demo-admin@kehy.example.fi"
 
 
 @click.command("demo")
@@ -34,6 +37,10 @@ def demo_command() -> None:
     if round_.effective_state() == "draft":
         open_round(round_)
     invitations, _created = ensure_invitations(round_)
+    admin_password = None
+    if db.session.scalar(select(Admin).filter_by(email=DEMO_ADMIN)) is None:
+        admin_password = secrets.token_urlsafe(12)
+        create_admin(DEMO_ADMIN, "national", None, admin_password)
     db.session.commit()
     click.echo(
         f"Demo roster: {len(result.codes)} units ({result.created} new). "
@@ -47,6 +54,11 @@ def demo_command() -> None:
     for invitation in dict.fromkeys(samples):
         unit = invitation.unit
         click.echo(f"  [{unit.language}] {unit.name}: {link_for(invitation)}")
+    if admin_password:
+        click.echo(
+            f"Admin pages: {current_app.config['BASE_URL']}/admin/ as {DEMO_ADMIN}, "
+            f"password {admin_password} (shown once)"
+        )
     if not current_app.config.get("MAIL_SERVER"):
         folder = Path(current_app.instance_path) / "mail"
         click.echo(
