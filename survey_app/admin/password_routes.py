@@ -9,9 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
+from .. import rate_limit
 from ..extensions import db
 from ..i18n import current_language
-from ..respond import rate_limit
 from .accounts import MIN_PASSWORD_LENGTH
 from .forms import ForgotPasswordForm, ResetPasswordForm
 from .password_reset import complete_reset, find_reset, request_reset

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import rate_limit
 from ..extensions import db
 from ..models import Round
-from ..respond import rate_limit
 from .accounts import LoginRefused, authenticate
 from .dashboard import percent, round_dashboard
 from .forms import LoginForm

@@ -9,12 +9,13 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from .. import rate_limit
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
 from ..questionnaires.forms import answers_from_form, build_form, form_data_from_answers
-from . import pages, rate_limit, services
+from . import pages, services
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 

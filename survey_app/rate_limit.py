@@ -11,9 +11,9 @@ from flask import current_app, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import LinkFailure
-from ..models.types import utcnow
+from .extensions import db
+from .models import LinkFailure
+from .models.types import utcnow
 
 WINDOW = timedelta(minutes=10)
 
