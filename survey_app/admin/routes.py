@@ -1,13 +1,15 @@
 """The admin's pages: login, logout, the start page and each round's dashboard."""
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from .. import rate_limit
 from ..extensions import db
+from ..invitations.mailing import MailingError
 from ..models import Round
+from . import actions, audit
 from .accounts import LoginRefused, authenticate
 from .dashboard import percent, round_dashboard
 from .forms import LoginForm
@@ -69,12 +71,95 @@ def index():
 @bp.get("/rounds/<slug>")
 @login_required
 def round_page(slug: str):
-    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
-    if round_ is None:
-        abort(404)
+    round_ = _round_or_404(slug)
     return render_template(
         "admin/round.html", dashboard=round_dashboard(round_, current_user), percent=percent
     )
+
+
+@bp.post("/rounds/<slug>/remind")
+@login_required
+def remind(slug: str):
+    round_ = _round_or_404(slug)
+    codes = request.form.getlist("unit") if request.form.get("which") == "selected" else None
+    if codes == []:
+        flash(_("Choose the units to remind first."), "error")
+        return _back_to(round_)
+    return _act(
+        round_,
+        lambda: actions.remind(round_, current_user, codes),
+        lambda queued: _("%(count)d reminders queued.", count=queued),
+    )
+
+
+@bp.post("/rounds/<slug>/units/<code>/resend")
+@login_required
+def resend(slug: str, code: str):
+    round_ = _round_or_404(slug)
+    return _act(
+        round_,
+        lambda: actions.resend(round_, current_user, code),
+        lambda _result: _("The invitation of %(code)s was queued again.", code=code),
+    )
+
+
+@bp.post("/rounds/<slug>/units/<code>/reissue")
+@login_required
+def reissue(slug: str, code: str):
+    round_ = _round_or_404(slug)
+    return _act(
+        round_,
+        lambda: actions.reissue(round_, current_user, code),
+        lambda _result: _("%(code)s has a new link; it was queued.", code=code),
+    )
+
+
+@bp.post("/rounds/<slug>/units/<code>/email")
+@login_required
+def change_email(slug: str, code: str):
+    round_ = _round_or_404(slug)
+    email = request.form.get("email", "")
+    return _act(
+        round_,
+        lambda: actions.change_contact_email(round_, current_user, code, email),
+        lambda _result: _("The address of %(code)s was changed.", code=code),
+    )
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    action = request.args.get("action") or None
+    return render_template(
+        "admin/audit.html", entries=audit.visible_entries(current_user, action), action=action
+    )
+
+
+def _round_or_404(slug: str) -> Round:
+    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _act(round_: Round, action, success_message):
+    """Run a dashboard action: commit and say what was done, or refuse clearly."""
+    try:
+        result = action()
+    except actions.UnitNotVisible:
+        db.session.rollback()
+        abort(404)
+    except (MailingError, actions.ActionError) as error:
+        db.session.rollback()
+        flash(_("Not done: %(reason)s", reason=str(error)), "error")
+        return _back_to(round_)
+    db.session.commit()
+    flash(success_message(result), "success")
+    return _back_to(round_)
+
+
+def _back_to(round_: Round):
+    return redirect(url_for("admin.round_page", slug=round_.slug), code=303)
 
 
 def _safe_next(target: str | None) -> str:

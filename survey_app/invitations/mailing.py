@@ -50,8 +50,11 @@ class ReminderRules:
     max_reminders: int | None = None
 
 
-def queue_reminders(round_: Round, rules: ReminderRules = ReminderRules()) -> int:
-    """Queue a reminder for each invited unit of the round that has not submitted."""
+def queue_reminders(
+    round_: Round, rules: ReminderRules = ReminderRules(), unit_ids: set[int] | None = None
+) -> int:
+    """Queue a reminder for each invited unit of the round that has not submitted
+    (only among `unit_ids` when given: an admin's region, or chosen units)."""
     if round_.effective_state() != "open":
         raise MailingError(f"round {round_.slug!r} is not open")
     reminders_sent = (
@@ -62,6 +65,8 @@ def queue_reminders(round_: Round, rules: ReminderRules = ReminderRules()) -> in
     query = select(Invitation).where(
         Invitation.round_id == round_.id, Invitation.submitted_at.is_(None)
     )
+    if unit_ids is not None:
+        query = query.where(Invitation.unit_id.in_(unit_ids))
     if rules.only_unopened:
         query = query.where(Invitation.first_opened_at.is_(None))
     if rules.max_reminders is not None:

@@ -1,6 +1,7 @@
 """The domain models, one module per aggregate."""
 
 from .admin import Admin, ApiToken
+from .audit import AuditEntry
 from .invitation import Invitation
 from .link_failure import LinkFailure
 from .outbox import OutboxMessage
@@ -14,6 +15,7 @@ from .unit import Unit
 __all__ = [
     "Admin",
     "ApiToken",
+    "AuditEntry",
     "Answer",
     "Invitation",
     "LinkFailure",

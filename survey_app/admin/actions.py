@@ -1,0 +1,107 @@
+"""What an admin can do from a round's dashboard, each step recorded in the audit log.
+
+Every function takes the acting admin and refuses units outside its region the same
+way as units that do not exist (UnitNotVisible → 404)."""
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..extensions import db
+from ..invitations.mailing import (
+    ReminderRules,
+    invitation_of,
+    queue_reminders,
+    reissue_and_mail,
+    resend_invitation,
+)
+from ..models import Admin, Invitation, Round, Unit
+from . import audit
+from .scope import scope_units
+
+
+class UnitNotVisible(LookupError):
+    pass
+
+
+class ActionError(ValueError):
+    pass
+
+
+def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:
+    query = scope_units(
+        select(Unit.id)
+        .join(Invitation, Invitation.unit_id == Unit.id)
+        .where(Invitation.round_id == round_.id),
+        admin,
+    )
+    if codes is not None:
+        query = query.where(Unit.code.in_(codes))
+    return set(db.session.scalars(query))
+
+
+def remind(round_: Round, admin: Admin, codes: list[str] | None) -> int:
+    """Remind the units not yet submitted: all the admin sees, or the chosen ones."""
+    unit_ids = visible_unit_ids(round_, admin, codes)
+    if codes is not None and len(unit_ids) != len(set(codes)):
+        raise UnitNotVisible()
+    queued = queue_reminders(round_, ReminderRules(), unit_ids=unit_ids)
+    audit.record(
+        admin,
+        "remind",
+        f"round {round_.slug}" + (f": {', '.join(sorted(codes))}" if codes else ""),
+        None if admin.is_national else admin.region,
+        after={"queued": queued},
+    )
+    return queued
+
+
+def _visible_invitation(round_: Round, admin: Admin, code: str) -> Invitation:
+    if not visible_unit_ids(round_, admin, [code]):
+        raise UnitNotVisible()
+    return invitation_of(round_, code)
+
+
+def resend(round_: Round, admin: Admin, code: str) -> None:
+    invitation = _visible_invitation(round_, admin, code)
+    resend_invitation(invitation)
+    audit.record(
+        admin,
+        "resend invitation",
+        f"round {round_.slug}: unit {code}",
+        invitation.unit.region,
+        after={"to": invitation.unit.contact_email},
+    )
+
+
+def reissue(round_: Round, admin: Admin, code: str) -> None:
+    invitation = _visible_invitation(round_, admin, code)
+    reissue_and_mail(invitation)
+    audit.record(
+        admin,
+        "re-issue link",
+        f"round {round_.slug}: unit {code}",
+        invitation.unit.region,
+        after={"to": invitation.unit.contact_email},
+    )
+
+
+def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> None:
+    """Correct a unit's address and mail its invitation there (unless it submitted)."""
+    invitation = _visible_invitation(round_, admin, code)
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ActionError("invalid email") from None
+    unit = invitation.unit
+    before = unit.contact_email
+    unit.contact_email = email
+    audit.record(
+        admin,
+        "change contact email",
+        f"unit {code}",
+        unit.region,
+        before={"contact_email": before},
+        after={"contact_email": email},
+    )
+    if invitation.submitted_at is None and invitation.round.accepts_answers():
+        resend_invitation(invitation)

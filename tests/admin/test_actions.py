@@ -1,0 +1,114 @@
+"""Dashboard actions: reminders, resend, new link, corrected address; each audited, each
+refused (404) for a unit outside the admin's region."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app.models import AuditEntry, OutboxMessage, Unit
+from tests.admin.test_accounts import PASSWORD, create, login
+from tests.factories import make_invitation, make_round, make_unit
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def setup(runner, db):
+    round_ = make_round(slug="kevat")
+    units = {
+        "E1": make_unit(code="E1", region="Itä-Suomi"),
+        "E2": make_unit(code="E2", region="Itä-Suomi"),
+        "L1": make_unit(code="L1", region="Lappi"),
+    }
+    for unit in units.values():
+        make_invitation(round_=round_, unit=unit)
+    create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
+    create(runner, "paa@example.fi", "--role", "national")
+    return units
+
+
+def act(client, path, **data):
+    page = client.get("/admin/rounds/kevat").get_data(as_text=True)
+    csrf = CSRF_RE.search(page).group(1)
+    return client.post(path, data={"csrf_token": csrf, **data})
+
+
+def queued(db, kind):
+    return sorted(
+        db.session.scalars(
+            select(Unit.code)
+            .join(OutboxMessage.invitation)
+            .join(Unit)
+            .where(OutboxMessage.kind == kind)
+        )
+    )
+
+
+def test_remind_all_reaches_only_the_admins_region(client, db, setup):
+    login(client, "ita@example.fi", PASSWORD)
+    done = act(client, "/admin/rounds/kevat/remind", which="all")
+    assert done.status_code == 303
+    assert "2 muistutusta" in client.get("/admin/rounds/kevat").get_data(as_text=True)
+    assert queued(db, "reminder") == ["E1", "E2"]
+    entry = db.session.scalar(select(AuditEntry))
+    assert (entry.action, entry.region, entry.after) == ("remind", "Itä-Suomi", {"queued": 2})
+
+
+def test_remind_selected_and_a_foreign_unit_is_404(client, db, setup):
+    login(client, "ita@example.fi", PASSWORD)
+    assert act(client, "/admin/rounds/kevat/remind", which="selected", unit=["E2"]).status_code
+    assert queued(db, "reminder") == ["E2"]
+    refused = act(client, "/admin/rounds/kevat/remind", which="selected", unit=["E1", "L1"])
+    assert refused.status_code == 404
+    assert queued(db, "reminder") == ["E2"]
+
+
+@pytest.mark.parametrize(("action", "kind"), [("resend", "invitation"), ("reissue", "invitation")])
+def test_resend_and_new_link(client, db, setup, action, kind):
+    login(client, "ita@example.fi", PASSWORD)
+    assert act(client, f"/admin/rounds/kevat/units/E1/{action}").status_code == 303
+    assert queued(db, kind) == ["E1"]
+    assert act(client, f"/admin/rounds/kevat/units/L1/{action}").status_code == 404
+    assert queued(db, kind) == ["E1"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_corrected_address_is_saved_audited_and_mailed(client, db, setup):
+    login(client, "ita@example.fi", PASSWORD)
+    old = setup["E1"].contact_email
+    act(client, "/admin/rounds/kevat/units/E1/email", email="ei osoite")
+    page = client.get("/admin/rounds/kevat").get_data(as_text=True)
+    assert "Ei tehty" in page
+    assert (
+        act(client, "/admin/rounds/kevat/units/E1/email", email="oikea@kunta.fi").status_code == 303
+    )
+    db.session.expire_all()
+    assert db.session.get(Unit, setup["E1"].id).contact_email == "oikea@kunta.fi"
+    entry = db.session.scalar(select(AuditEntry))
+    assert entry.before == {"contact_email": old}
+    assert entry.after == {"contact_email": "oikea@kunta.fi"}
+    assert db.session.scalar(select(OutboxMessage.to_address)) == "oikea@kunta.fi"
+    assert act(client, "/admin/rounds/kevat/units/L1/email", email="x@y.fi").status_code == 404
+
+
+def test_actions_need_the_csrf_token(client, db, setup):
+    login(client, "paa@example.fi", PASSWORD)
+    refused = client.post("/admin/rounds/kevat/remind", data={"which": "all"})
+    assert refused.status_code == 400
+    assert queued(db, "reminder") == []
+
+
+def test_the_audit_log_is_scoped_and_filtered(client, db, setup):
+    login(client, "paa@example.fi", PASSWORD)
+    act(client, "/admin/rounds/kevat/units/L1/resend")
+    act(client, "/admin/rounds/kevat/units/E1/reissue")
+    national = client.get("/admin/audit").get_data(as_text=True)
+    assert "unit L1" in national and "unit E1" in national
+    filtered = client.get("/admin/audit?action=re-issue+link").get_data(as_text=True)
+    assert "unit E1" in filtered and "unit L1" not in filtered
+    start = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/logout", data={"csrf_token": CSRF_RE.search(start).group(1)})
+    login(client, "ita@example.fi", PASSWORD)
+    regional = client.get("/admin/audit").get_data(as_text=True)
+    assert "unit E1" in regional and "unit L1" not in regional
