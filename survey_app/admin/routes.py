@@ -9,10 +9,12 @@ from .. import rate_limit
 from ..extensions import db
 from ..invitations.mailing import MailingError
 from ..models import Round
+from ..models.unit import UNIT_STATUSES
 from . import actions, audit
 from .accounts import LoginRefused, authenticate
 from .dashboard import percent, round_dashboard
 from .forms import LoginForm
+from .roster import RosterFilter, filter_choices, roster
 from .scope import visible_rounds
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -123,6 +125,26 @@ def change_email(slug: str, code: str):
         round_,
         lambda: actions.change_contact_email(round_, current_user, code, email),
         lambda _result: _("The address of %(code)s was changed.", code=code),
+    )
+
+
+@bp.get("/units")
+@login_required
+def units():
+    filters = RosterFilter(
+        text=request.args.get("q", "").strip()[:200],
+        region=request.args.get("region", ""),
+        field=request.args.get("field", ""),
+        status=request.args.get("status", "")
+        if request.args.get("status") in UNIT_STATUSES
+        else "",
+        include_deactivated=request.args.get("deactivated") == "1",
+    )
+    return render_template(
+        "admin/units.html",
+        units=roster(current_user, filters),
+        filters=filters,
+        choices=filter_choices(current_user),
     )
 
 

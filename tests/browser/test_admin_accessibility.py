@@ -51,3 +51,11 @@ def test_round_dashboard(page, width, live_server, axe_source, shots_dir):
     page.goto(f"{live_server.url}/admin/rounds/{slug}")
     assert page.locator("h1").count() == 1
     check_page(page, width, axe_source, shots_dir, "admin-dashboard")
+
+
+def test_units_page(page, width, live_server, axe_source, shots_dir):
+    email = ensure_admin(live_server)
+    log_in(page, live_server, email)
+    page.goto(f"{live_server.url}/admin/units?q=e")
+    assert page.locator("table").count() == 1
+    check_page(page, width, axe_source, shots_dir, "admin-units")
