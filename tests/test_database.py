@@ -23,10 +23,12 @@ def test_concurrent_writers_never_see_database_is_locked(database_url):
     """Eight threads, each with its own app (as separate workers would be), write
     interleaved read-then-write transactions on one database at once."""
     errors: list[BaseException] = []
-    start = threading.Barrier(8)
+    start = threading.Barrier(8, timeout=60)
+    # Built here, not in the threads: building apps is set-up, not what is tested.
+    workers = [make_app(database_url) for _ in range(8)]
 
     def writer(number: int) -> None:
-        worker = make_app(database_url)
+        worker = workers[number]
         try:
             with worker.app_context():
                 start.wait()
