@@ -62,23 +62,20 @@ def _visible_invitation(round_: Round, admin: Admin, code: str) -> Invitation:
 
 
 def resend(round_: Round, admin: Admin, code: str) -> None:
-    invitation = _visible_invitation(round_, admin, code)
-    resend_invitation(invitation)
-    audit.record(
-        admin,
-        "resend invitation",
-        f"round {round_.slug}: unit {code}",
-        invitation.unit.region,
-        after={"to": invitation.unit.contact_email},
-    )
+    _mail_again(round_, admin, code, "resend invitation", resend_invitation)
 
 
 def reissue(round_: Round, admin: Admin, code: str) -> None:
+    _mail_again(round_, admin, code, "re-issue link", reissue_and_mail)
+
+
+def _mail_again(round_: Round, admin: Admin, code: str, action: str, mail) -> None:
+    """Mail a visible unit's invitation again by `mail` (resend, or with a new link)."""
     invitation = _visible_invitation(round_, admin, code)
-    reissue_and_mail(invitation)
+    mail(invitation)
     audit.record(
         admin,
-        "re-issue link",
+        action,
         f"round {round_.slug}: unit {code}",
         invitation.unit.region,
         after={"to": invitation.unit.contact_email},
