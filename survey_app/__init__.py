@@ -68,7 +68,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from .admin.outbox_routes import bp as admin_outbox_bp
     from .admin.password_routes import bp as admin_password_bp
+    from .admin.roster_routes import bp as admin_units_bp
+    from .admin.round_routes import bp as admin_rounds_bp
     from .admin.routes import bp as admin_bp
     from .respond.routes import bp as respond_bp
 
@@ -76,6 +79,9 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_password_bp)
+    app.register_blueprint(admin_units_bp)
+    app.register_blueprint(admin_rounds_bp)
+    app.register_blueprint(admin_outbox_bp)
 
     @app.get("/")
     def index():

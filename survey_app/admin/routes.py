@@ -3,27 +3,22 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from .. import rate_limit
 from ..extensions import db
 from ..invitations.mailing import MailingError
 from ..models import Round
-from ..models.unit import UNIT_STATUSES
 from . import actions, audit
 from .accounts import LoginRefused, authenticate
 from .dashboard import percent, round_dashboard
 from .forms import LoginForm
-from .roster import RosterFilter, filter_choices, roster
 from .scope import visible_rounds
+from .web import back_to_dashboard, no_store, round_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.after_request
-def private_page_headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,7 +68,7 @@ def index():
 @bp.get("/rounds/<slug>")
 @login_required
 def round_page(slug: str):
-    round_ = _round_or_404(slug)
+    round_ = round_or_404(slug)
     return render_template(
         "admin/round.html", dashboard=round_dashboard(round_, current_user), percent=percent
     )
@@ -82,11 +77,11 @@ def round_page(slug: str):
 @bp.post("/rounds/<slug>/remind")
 @login_required
 def remind(slug: str):
-    round_ = _round_or_404(slug)
+    round_ = round_or_404(slug)
     codes = request.form.getlist("unit") if request.form.get("which") == "selected" else None
     if codes == []:
         flash(_("Choose the units to remind first."), "error")
-        return _back_to(round_)
+        return back_to_dashboard(round_)
     return _act(
         round_,
         lambda: actions.remind(round_, current_user, codes),
@@ -97,7 +92,7 @@ def remind(slug: str):
 @bp.post("/rounds/<slug>/units/<code>/resend")
 @login_required
 def resend(slug: str, code: str):
-    round_ = _round_or_404(slug)
+    round_ = round_or_404(slug)
     return _act(
         round_,
         lambda: actions.resend(round_, current_user, code),
@@ -108,7 +103,7 @@ def resend(slug: str, code: str):
 @bp.post("/rounds/<slug>/units/<code>/reissue")
 @login_required
 def reissue(slug: str, code: str):
-    round_ = _round_or_404(slug)
+    round_ = round_or_404(slug)
     return _act(
         round_,
         lambda: actions.reissue(round_, current_user, code),
@@ -119,32 +114,12 @@ def reissue(slug: str, code: str):
 @bp.post("/rounds/<slug>/units/<code>/email")
 @login_required
 def change_email(slug: str, code: str):
-    round_ = _round_or_404(slug)
+    round_ = round_or_404(slug)
     email = request.form.get("email", "")
     return _act(
         round_,
         lambda: actions.change_contact_email(round_, current_user, code, email),
         lambda _result: _("The address of %(code)s was changed.", code=code),
-    )
-
-
-@bp.get("/units")
-@login_required
-def units():
-    filters = RosterFilter(
-        text=request.args.get("q", "").strip()[:200],
-        region=request.args.get("region", ""),
-        field=request.args.get("field", ""),
-        status=request.args.get("status", "")
-        if request.args.get("status") in UNIT_STATUSES
-        else "",
-        include_deactivated=request.args.get("deactivated") == "1",
-    )
-    return render_template(
-        "admin/units.html",
-        units=roster(current_user, filters),
-        filters=filters,
-        choices=filter_choices(current_user),
     )
 
 
@@ -157,13 +132,6 @@ def audit_log():
     )
 
 
-def _round_or_404(slug: str) -> Round:
-    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
-    if round_ is None:
-        abort(404)
-    return round_
-
-
 def _act(round_: Round, action, success_message):
     """Run a dashboard action: commit and say what was done, or refuse clearly."""
     try:
@@ -174,14 +142,10 @@ def _act(round_: Round, action, success_message):
     except (MailingError, actions.ActionError) as error:
         db.session.rollback()
         flash(_("Not done: %(reason)s", reason=str(error)), "error")
-        return _back_to(round_)
+        return back_to_dashboard(round_)
     db.session.commit()
     flash(success_message(result), "success")
-    return _back_to(round_)
-
-
-def _back_to(round_: Round):
-    return redirect(url_for("admin.round_page", slug=round_.slug), code=303)
+    return back_to_dashboard(round_)
 
 
 def _safe_next(target: str | None) -> str:
