@@ -1,11 +1,15 @@
-"""The roster as an admin sees it: search and filters, within the admin's region."""
+"""The roster as an admin sees it: search and filters, within the admin's region; and
+one unit's changes (add, edit, deactivate, reactivate, delete), each audited."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Admin, Unit
+from ..models import Admin, Invitation, Unit
+from ..models.types import utcnow
+from ..units.plan import FIELDS, snapshot
+from . import audit
 from .scope import scope_units
 
 
@@ -51,3 +55,101 @@ def filter_choices(admin: Admin) -> dict[str, list[str]]:
         )
         for name, column in (("regions", Unit.region), ("fields", Unit.field))
     }
+
+
+# --- one unit: add, edit, deactivate, reactivate, delete -------------------------------
+
+
+class RegionRefused(PermissionError):
+    """A regional admin named another region: refused, never moved or created there."""
+
+
+class CodeTaken(ValueError):
+    pass
+
+
+class UnitInUse(ValueError):
+    """The unit has invitations (so perhaps answers): deactivate it, never delete it."""
+
+
+def visible_unit(admin: Admin, code: str) -> Unit | None:
+    """The unit by code if this admin may see it; another region's unit is None (404)."""
+    return db.session.scalar(scope_units(select(Unit).where(Unit.code == code), admin))
+
+
+def usage(unit: Unit) -> tuple[int, int]:
+    """The unit's invitations and submitted responses, over every round."""
+    invited, submitted = db.session.execute(
+        select(func.count(Invitation.id), func.count(Invitation.submitted_at)).where(
+            Invitation.unit_id == unit.id
+        )
+    ).one()
+    return invited, submitted
+
+
+def code_taken(code: str) -> bool:
+    """Codes are unique over the whole roster, whichever region holds the unit."""
+    return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
+
+
+def _check_region(admin: Admin, region: str) -> None:
+    if not admin.is_national and region != admin.region:
+        raise RegionRefused(region)
+
+
+def add_unit(admin: Admin, record: dict) -> Unit:
+    """A new unit from a checked record (importer.check_values), audited."""
+    _check_region(admin, record["region"])
+    if code_taken(record["code"]):
+        raise CodeTaken(record["code"])
+    unit = Unit(**record)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(admin, "add unit", f"unit {unit.code}", unit.region, after=snapshot(unit))
+    return unit
+
+
+def edit_unit(admin: Admin, unit: Unit, record: dict) -> list[str]:
+    """Apply a checked record to a visible unit; the code never changes. Returns the
+    names of the fields that changed (none: nothing is written or audited)."""
+    _check_region(admin, record["region"])
+    changed = [name for name in FIELDS if getattr(unit, name) != record[name]]
+    if not changed:
+        return []
+    before = {name: getattr(unit, name) for name in changed}
+    for name in changed:
+        setattr(unit, name, record[name])
+    after = {name: record[name] for name in changed}
+    if "region" in changed:  # the old region's admins see the unit leave, too
+        audit.record(admin, "edit unit", f"unit {unit.code}", before["region"], before, after)
+    audit.record(admin, "edit unit", f"unit {unit.code}", unit.region, before, after)
+    db.session.flush()
+    return changed
+
+
+def set_active(admin: Admin, unit: Unit, active: bool) -> bool:
+    """Deactivate (not invited to new rounds, its links stop working) or reactivate.
+    Returns whether anything changed."""
+    if (unit.deactivated_at is None) == active:
+        return False
+    unit.deactivated_at = None if active else utcnow()
+    audit.record(
+        admin,
+        "reactivate unit" if active else "deactivate unit",
+        f"unit {unit.code}",
+        unit.region,
+        before={"deactivated": active},
+        after={"deactivated": not active},
+    )
+    db.session.flush()
+    return True
+
+
+def delete_unit(admin: Admin, unit: Unit) -> None:
+    """Only a unit never invited to any round (e.g. added with a mistyped code) may go;
+    one with invitations keeps its history and can only be deactivated."""
+    if usage(unit)[0]:
+        raise UnitInUse(unit.code)
+    audit.record(admin, "delete unit", f"unit {unit.code}", unit.region, before=snapshot(unit))
+    db.session.delete(unit)
+    db.session.flush()

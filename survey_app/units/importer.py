@@ -1,18 +1,22 @@
 """Roster import: CSV (comma or semicolon, UTF-8 with or without BOM) or XLSX.
 
 All or nothing: every row is checked first, and a file with any bad row writes nothing.
+Reading and checking write nothing; `plan.py` compares the rows with the roster, and
+`import_units` (the command line) applies the plan.
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Unit
+from .plan import apply_plan, current_units, plan_import
+from .problems import Problem, RosterError, row_lines
+
+__all__ = ["RosterError", "import_units", "read_rows", "read_bytes", "check_values"]
 
 COLUMNS = (
     "code",
@@ -43,14 +47,12 @@ MAX_LENGTHS = {
     "municipality": 200,
     "contact_name": 200,
 }
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Far beyond any roster: a file past these is refused before it costs time or memory.
+MAX_LINES = 100_000
+MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 
-
-class RosterError(ValueError):
-    """The file cannot be imported; `errors` names each problem (row number first)."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+Rows = list[tuple[int, dict[str, str]]]
 
 
 @dataclass
@@ -61,24 +63,35 @@ class ImportResult:
     codes: list[str] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+def read_rows(path: Path) -> Rows:
     """Rows as (row number in the file, {column: text}); the header is row 1."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    return _read_csv(path.read_bytes())
+    return read_bytes(path.name, path.read_bytes())
 
 
-def _read_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
+def read_bytes(name: str, raw: bytes) -> Rows:
+    """The same from a file's name (its suffix picks XLSX or CSV) and its bytes."""
+    if Path(name).suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(raw)
+    return _read_csv(raw)
+
+
+def _read_csv(raw: bytes) -> Rows:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RosterError([f"the file is not UTF-8 text (byte {exc.start})"]) from None
+        raise RosterError([Problem("not_utf8", params={"byte": exc.start})]) from None
     if not text.strip():
-        raise RosterError(["the file is empty: expected a header row"])
+        raise RosterError([Problem("empty_file")])
     header_line = text.splitlines()[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        problem = Problem("bad_csv", row=reader.line_num, params={"detail": str(exc)})
+        raise RosterError([problem]) from None
+    if len(records) > MAX_LINES:
+        raise RosterError([Problem("too_many_rows", params={"limit": MAX_LINES})])
     header = [cell.strip().lower() for cell in records[0]]
     _check_header(header)
     rows = []
@@ -86,7 +99,8 @@ def _read_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            rows.append((number, {"__error__": f"{len(record)} cells, header has {len(header)}"}))
+            problem = {"cells": len(record), "columns": len(header)}
+            rows.append((number, {"__error__": problem}))
             continue
         values = {
             name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
@@ -95,107 +109,148 @@ def _read_csv(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+def _read_xlsx(raw: bytes) -> Rows:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise RosterError([f"the file is not a readable XLSX workbook ({exc})"]) from None
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ValueError("too large when unpacked")
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile and openpyxl raise many types for a broken file
+        raise RosterError([Problem("not_xlsx", params={"detail": str(exc)})]) from None
     try:
-        sheet = workbook.worksheets[0]
-        records = list(sheet.iter_rows(values_only=True))
+        records = iter(workbook.worksheets[0].iter_rows(values_only=True))
+        first = next(records, None)
+        if first is None:
+            raise RosterError([Problem("empty_file")])
+        header = [str(cell).strip().lower() if cell is not None else "" for cell in first]
+        while header and not header[-1]:
+            header.pop()  # a sheet's used range can reach far past the last column
+        _check_header(header)
+        rows = []
+        for number, record in enumerate(records, start=2):
+            if number > MAX_LINES:
+                raise RosterError([Problem("too_many_rows", params={"limit": MAX_LINES})])
+            cells = ["" if cell is None else str(cell).strip() for cell in record[: len(header)]]
+            if not any(cells):
+                continue
+            values = {
+                name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
+            }
+            rows.append((number, values))
+        return rows
+    except RosterError:
+        raise
+    except Exception as exc:  # a workbook that opens but breaks while being read
+        raise RosterError([Problem("not_xlsx", params={"detail": str(exc)})]) from None
     finally:
         workbook.close()
-    if not records:
-        raise RosterError(["the file is empty: expected a header row"])
-    header = [str(cell).strip().lower() if cell is not None else "" for cell in records[0]]
-    _check_header(header)
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        cells = ["" if cell is None else str(cell).strip() for cell in record]
-        if not any(cells):
-            continue
-        values = {
-            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
-        }
-        rows.append((number, values))
-    return rows
 
 
 def _check_header(header: list[str]) -> None:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name and name not in COLUMNS]
-    problems = []
-    if missing:
-        problems.append(f"row 1: missing column(s): {', '.join(missing)}")
-    if unknown:
-        problems.append(f"row 1: unknown column(s): {', '.join(unknown)}")
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
-    if duplicated:
-        problems.append(f"row 1: repeated column(s): {', '.join(duplicated)}")
+    problems = [
+        Problem(kind, row=1, params={"columns": ", ".join(names)})
+        for kind, names in (
+            ("missing_columns", missing),
+            ("unknown_columns", unknown),
+            ("repeated_columns", duplicated),
+        )
+        if names
+    ]
     if problems:
-        problems.append(f"expected columns: {','.join(COLUMNS)}")
+        problems.append(Problem("expected_columns", params={"columns": ",".join(COLUMNS)}))
         raise RosterError(problems)
 
 
-def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[dict], list[str]]:
-    """Normalised unit records and the list of "row N: reason" errors."""
-    records, errors, first_seen = [], [], {}
+def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
+    """One unit's values (stripped text by column) as a normalised record, or the
+    problems with them: the same rules for a file's row and the admin's form."""
+    problems = []
+    for name in REQUIRED_COLUMNS:
+        if not values.get(name):
+            problems.append(Problem("empty", fields=(name,), params={"field": name}))
+    broken = tuple(name for name, value in values.items() if _has_control_characters(value))
+    if broken:
+        problems.append(
+            Problem("control_characters", fields=broken, params={"fields": ", ".join(broken)})
+        )
+    for name, limit in MAX_LENGTHS.items():
+        if len(values.get(name, "")) > limit:
+            problems.append(
+                Problem("too_long", fields=(name,), params={"field": name, "limit": limit})
+            )
+    raw_status = values.get("status", "")
+    status = STATUS_ALIASES.get(raw_status.lower())
+    if raw_status and status is None:
+        problems.append(Problem("unknown_status", fields=("status",), params={"value": raw_status}))
+    raw_language = values.get("language", "")
+    language = LANGUAGE_ALIASES.get(raw_language.lower())
+    if language is None:
+        problems.append(
+            Problem("unknown_language", fields=("language",), params={"value": raw_language})
+        )
+    email = values.get("contact_email", "")
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            problems.append(
+                Problem("invalid_email", fields=("contact_email",), params={"value": email})
+            )
+    if problems:
+        return None, problems
+    record = {
+        "code": values["code"],
+        "name": values["name"],
+        "field": values["field"],
+        "status": status,
+        "region": values["region"],
+        "municipality": values.get("municipality", ""),
+        "contact_name": values.get("contact_name", ""),
+        "contact_email": email,
+        "language": language,
+    }
+    return record, []
+
+
+def check_rows(rows: Rows) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """Each good row as (row number, normalised record), and every problem by row."""
+    checked, problems, first_seen = [], [], {}
     for number, values in rows:
         if "__error__" in values:
-            errors.append(f"row {number}: {values['__error__']}")
+            problems.append(Problem("cell_count", row=number, params=values["__error__"]))
             continue
-        problems = []
-        for name in REQUIRED_COLUMNS:
-            if not values.get(name):
-                problems.append(f"{name} is empty")
-        broken = [name for name, value in values.items() if _has_control_characters(value)]
-        if broken:
-            problems.append(f"line break or control character in {', '.join(broken)}")
-        for name, limit in MAX_LENGTHS.items():
-            if len(values.get(name, "")) > limit:
-                problems.append(f"{name} is longer than {limit} characters")
+        record, found = check_values(values)
         code = values.get("code", "")
         if code and code in first_seen:
-            problems.append(f"duplicate code {code!r} (first on row {first_seen[code]})")
+            found.append(
+                Problem(
+                    "duplicate_code",
+                    fields=("code",),
+                    params={"code": code, "first": first_seen[code]},
+                )
+            )
         elif code:
             first_seen[code] = number
-        raw_status = values.get("status", "")
-        status = STATUS_ALIASES.get(raw_status.lower())
-        if raw_status and status is None:
-            problems.append(
-                f"unknown status {raw_status!r} (use active/preparing or varsinainen/valmisteleva)"
-            )
-        raw_language = values.get("language", "")
-        language = LANGUAGE_ALIASES.get(raw_language.lower())
-        if language is None:
-            problems.append(f"unknown language {raw_language!r} (use fi, sv or en)")
-        email = values.get("contact_email", "")
-        if email:
-            try:
-                email = validate_email(email, check_deliverability=False).normalized
-            except EmailNotValidError:
-                problems.append(f"invalid contact_email {email!r}")
-        if problems:
-            errors.append(f"row {number}: {'; '.join(problems)}")
-            continue
-        records.append(
-            {
-                "code": code,
-                "name": values["name"],
-                "field": values["field"],
-                "status": status,
-                "region": values["region"],
-                "municipality": values.get("municipality", ""),
-                "contact_name": values.get("contact_name", ""),
-                "contact_email": email,
-                "language": language,
-            }
-        )
+        for problem in found:
+            problem.row = number
+        problems.extend(found)
+        if record is not None and not found:
+            checked.append((number, record))
     if not rows:
-        errors.append("the file has a header but no units")
-    return records, errors
+        problems.append(Problem("no_units"))
+    return checked, problems
+
+
+def validate_rows(rows: Rows) -> tuple[list[dict], list[str]]:
+    """Normalised unit records and the list of "row N: reason" errors."""
+    checked, problems = check_rows(rows)
+    return [record for _number, record in checked], row_lines(problems)
 
 
 def _has_control_characters(value: str) -> bool:
@@ -204,35 +259,18 @@ def _has_control_characters(value: str) -> bool:
 
 
 def import_units(path: Path) -> ImportResult:
-    """Upsert the file's units by code, or raise RosterError and write nothing."""
-    records, errors = validate_rows(read_rows(path))
-    if errors:
-        raise RosterError(errors)
-    return upsert_units(records)
+    """Upsert the file's units by code, or raise RosterError and write nothing.
 
-
-def upsert_units(records: list[dict]) -> ImportResult:
-    existing = {
-        unit.code: unit
-        for unit in db.session.scalars(
-            select(Unit).where(Unit.code.in_([r["code"] for r in records]))
-        )
-    }
-    result = ImportResult()
-    for record in records:
-        unit = existing.get(record["code"])
-        if unit is None:
-            db.session.add(Unit(**record))
-            result.created += 1
-        else:
-            changed = any(getattr(unit, key) != value for key, value in record.items())
-            if changed or unit.deactivated_at is not None:
-                for key, value in record.items():
-                    setattr(unit, key, value)
-                unit.deactivated_at = None
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        result.codes.append(record["code"])
-    db.session.flush()
-    return result
+    Units missing from the file are left as they are (a deactivated unit stays out;
+    one the file lists again is reactivated)."""
+    checked, problems = check_rows(read_rows(path))
+    if problems:
+        raise RosterError(row_lines(problems))
+    plan = plan_import(checked, current_units())
+    apply_plan(plan)
+    return ImportResult(
+        created=len(plan.new),
+        updated=len(plan.updates),
+        unchanged=len(plan.unchanged),
+        codes=[record["code"] for _number, record in checked],
+    )
