@@ -10,6 +10,7 @@ from ..extensions import db
 from ..invitations.mailing import (
     ReminderRules,
     invitation_of,
+    queue_invitations,
     queue_reminders,
     reissue_and_mail,
     resend_invitation,
@@ -24,7 +25,11 @@ class UnitNotVisible(LookupError):
 
 
 class ActionError(ValueError):
-    pass
+    """A refused action; `code` picks the message the page shows (admin/refusals.py)."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:
@@ -37,6 +42,27 @@ def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> se
     if codes is not None:
         query = query.where(Unit.code.in_(codes))
     return set(db.session.scalars(query))
+
+
+def send_invitations(round_: Round, admin: Admin) -> int:
+    """Queue the invitation of every unit the admin sees that was never mailed, as
+    `flask invitations send` does (for a regional admin, only its region's units).
+    Pressing twice queues nothing new; an empty press changes nothing, so records
+    nothing."""
+    unit_ids = None
+    if not admin.is_national:
+        query = select(Unit.id).where(Unit.deactivated_at.is_(None))
+        unit_ids = set(db.session.scalars(scope_units(query, admin)))
+    queued, _already = queue_invitations(round_, unit_ids=unit_ids)
+    if queued:
+        audit.record(
+            admin,
+            "send invitations",
+            f"round {round_.slug}",
+            None if admin.is_national else admin.region,
+            after={"queued": queued},
+        )
+    return queued
 
 
 def remind(round_: Round, admin: Admin, codes: list[str] | None) -> int:
@@ -88,7 +114,7 @@ def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> 
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
-        raise ActionError("invalid email") from None
+        raise ActionError("invalid email", code="invalid_email") from None
     unit = invitation.unit
     before = unit.contact_email
     unit.contact_email = email

@@ -4,10 +4,16 @@ still missing, as the admin's scope lets it see them."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
+
+from ..extensions import db
 from ..invitations.status import RoundStatus, Totals, UnitStatus, count, round_status
-from ..models import Admin, Round
+from ..models import Admin, Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from .scope import scope_units
+
+# The chart's stages: each invited unit is in exactly one, the furthest it reached.
+STAGES = ("submitted", "draft", "opened", "not_opened")
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,10 @@ class Dashboard:
     by_field: list[Breakdown]
     missing: list[UnitStatus]
     days_left: int | None
+    stages: dict[str, int]  # STAGES → units, summing to the invited
+    unsent: int  # units the admin sees whose invitation was never mailed
+    waiting: int  # this round's messages (of those units) still in the outbox
+    generated_at: datetime
 
     @property
     def totals(self) -> Totals:
@@ -44,6 +54,10 @@ def round_dashboard(round_: Round, admin: Admin, now: datetime | None = None) ->
         by_field=_breakdown(units, lambda unit: unit.field),
         missing=[unit for unit in units if unit.invited and unit.submitted_at is None],
         days_left=days_left,
+        stages=stages(units),
+        unsent=unsent_count(round_, admin),
+        waiting=waiting_count(round_, admin),
+        generated_at=now,
     )
 
 
@@ -52,6 +66,45 @@ def percent(part: int, whole: int) -> int:
     if not whole:
         return 0
     return (200 * part + whole) // (2 * whole)
+
+
+def stages(units: list[UnitStatus]) -> dict[str, int]:
+    """How many invited units stand at each stage (the furthest each reached)."""
+    result = dict.fromkeys(STAGES, 0)
+    for unit in units:
+        if not unit.invited:
+            continue
+        if unit.submitted_at is not None:
+            result["submitted"] += 1
+        elif unit.draft_saved_at is not None:
+            result["draft"] += 1
+        elif unit.opened_at is not None:
+            result["opened"] += 1
+        else:
+            result["not_opened"] += 1
+    return result
+
+
+def unsent_count(round_: Round, admin: Admin) -> int:
+    """Units (not deactivated) the admin sees with no invitation mailed in the round:
+    what "Send invitations" would queue."""
+    query = (
+        select(func.count(Unit.id))
+        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
+        .where(Unit.deactivated_at.is_(None), Invitation.mailed_at.is_(None))
+    )
+    return db.session.scalar(scope_units(query, admin))
+
+
+def waiting_count(round_: Round, admin: Admin) -> int:
+    """The round's messages to the admin's units that the mail worker has not sent."""
+    query = (
+        select(func.count(OutboxMessage.id))
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .join(Unit, Unit.id == Invitation.unit_id)
+        .where(Invitation.round_id == round_.id, OutboxMessage.status == "queued")
+    )
+    return db.session.scalar(scope_units(query, admin))
 
 
 def _breakdown(units: list[UnitStatus], key) -> list[Breakdown]:

@@ -1,8 +1,14 @@
 """The outbox page: what was queued, sent and refused, and the captured mail."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from ..extensions import db
+from . import outbox_view
+from .actions import ActionError
+from .outbox_view import MessageNotVisible, OutboxFilter
+from .refusals import message_for
 from .web import no_store
 
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
@@ -12,4 +18,86 @@ bp.after_request(no_store)
 @bp.get("")
 @login_required
 def outbox():
-    return render_template("admin/outbox.html")
+    filters = _filters(request.args)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    rows, more = outbox_view.messages(current_user, filters, page)
+    return render_template(
+        "admin/outbox.html",
+        filters=filters,
+        counts=outbox_view.counts(current_user, filters),
+        rows=rows,
+        page=page,
+        more=more,
+        kinds=outbox_view.kinds_for(current_user),
+        rounds=outbox_view.round_choices(),
+        states=outbox_view.STATES,
+        captured=outbox_view.captured_mail_enabled(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@login_required
+def message(message_id: int):
+    row = _row_or_404(message_id)
+    return render_template(
+        "admin/outbox_message.html",
+        row=row,
+        captured_enabled=outbox_view.captured_mail_enabled(),
+        mail=outbox_view.captured_mail(row.message),
+    )
+
+
+@bp.post("/<int:message_id>/retry")
+@login_required
+def retry(message_id: int):
+    try:
+        outbox_view.retry_one(current_user, message_id)
+    except MessageNotVisible:
+        db.session.rollback()
+        abort(404)
+    except ActionError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The message was queued again; the mail worker sends it."), "success")
+    if request.form.get("back") == "message":
+        return redirect(url_for(".message", message_id=message_id), code=303)
+    return _back_to_list(_filters(request.form))
+
+
+@bp.post("/retry")
+@login_required
+def retry_all():
+    filters = _filters(request.form)
+    queued = outbox_view.retry_failed(current_user, filters)
+    db.session.commit()
+    flash(_("%(count)d failed messages were queued again.", count=queued), "success")
+    return _back_to_list(filters)
+
+
+def _filters(values) -> OutboxFilter:
+    """The filters from a query string or form; unknown values mean no filter."""
+    state = values.get("state")
+    kind = values.get("kind")
+    round_slug = values.get("round") or None
+    return OutboxFilter(
+        state=state if state in outbox_view.STATES else None,
+        kind=kind if kind in outbox_view.kinds_for(current_user) else None,
+        round_slug=round_slug[:200] if round_slug else None,
+    )
+
+
+def _back_to_list(filters: OutboxFilter):
+    args = {"state": filters.state, "kind": filters.kind, "round": filters.round_slug}
+    return redirect(
+        url_for(".outbox", **{name: value for name, value in args.items() if value}), code=303
+    )
+
+
+def _row_or_404(message_id: int) -> outbox_view.MessageRow:
+    try:
+        return outbox_view.visible_message(current_user, message_id)
+    except MessageNotVisible:
+        abort(404)

@@ -1,6 +1,16 @@
 """The admin's pages: login, logout, the start page and each round's dashboard."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,8 +20,9 @@ from ..invitations.mailing import MailingError
 from ..models import Round
 from . import actions, audit
 from .accounts import LoginRefused, authenticate
-from .dashboard import percent, round_dashboard
+from .dashboard import percent, round_dashboard, waiting_count
 from .forms import LoginForm
+from .refusals import message_for
 from .scope import visible_rounds
 from .web import back_to_dashboard, no_store, round_or_404
 
@@ -70,8 +81,32 @@ def index():
 def round_page(slug: str):
     round_ = round_or_404(slug)
     return render_template(
-        "admin/round.html", dashboard=round_dashboard(round_, current_user), percent=percent
+        "admin/round.html",
+        dashboard=round_dashboard(round_, current_user),
+        percent=percent,
+        # admin.js fetches the page again to update its numbers: leave flashed
+        # messages for the admin's next real page load.
+        refreshing=request.headers.get("X-Dashboard-Refresh") == "1",
+        refresh_seconds=current_app.config.get("ADMIN_REFRESH_SECONDS", 30),
     )
+
+
+@bp.post("/rounds/<slug>/send")
+@login_required
+def send_invitations(slug: str):
+    round_ = round_or_404(slug)
+
+    def said(queued: int) -> str:
+        if not queued:
+            return _("Every unit had been mailed already: nothing was queued.")
+        return _(
+            "%(count)d invitations queued; %(waiting)d messages wait in the outbox for the "
+            "mail worker.",
+            count=queued,
+            waiting=waiting_count(round_, current_user),
+        )
+
+    return _act(round_, lambda: actions.send_invitations(round_, current_user), said)
 
 
 @bp.post("/rounds/<slug>/remind")
@@ -126,10 +161,31 @@ def change_email(slug: str, code: str):
 @bp.get("/audit")
 @login_required
 def audit_log():
-    action = request.args.get("action") or None
-    return render_template(
-        "admin/audit.html", entries=audit.visible_entries(current_user, action), action=action
+    errors = {}
+    days = {}
+    for name in ("from", "to"):
+        try:
+            days[name] = audit.parse_date(request.args.get(name))
+        except ValueError:
+            days[name] = None
+            errors[name] = _("Enter a date as YYYY-MM-DD, for example 2027-03-31.")
+    if days["from"] and days["to"] and days["from"] > days["to"]:
+        errors["to"] = _("The end date is before the start date.")
+        days["to"] = None
+    filters = audit.AuditFilter(
+        action=request.args.get("action") or None,
+        admin_email=request.args.get("admin") or None,
+        date_from=days["from"],
+        date_to=days["to"],
     )
+    page = render_template(
+        "admin/audit.html",
+        entries=audit.visible_entries(current_user, filters),
+        filters=filters,
+        choices=audit.filter_choices(current_user),
+        errors=errors,
+    )
+    return page, 422 if errors else 200
 
 
 def _act(round_: Round, action, success_message):
@@ -141,7 +197,7 @@ def _act(round_: Round, action, success_message):
         abort(404)
     except (MailingError, actions.ActionError) as error:
         db.session.rollback()
-        flash(_("Not done: %(reason)s", reason=str(error)), "error")
+        flash(message_for(error), "error")
         return back_to_dashboard(round_)
     db.session.commit()
     flash(success_message(result), "success")

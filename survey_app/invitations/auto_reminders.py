@@ -11,6 +11,9 @@ not submitted), once per (round, N):
   an IntegrityError: it rolls back, reminders included, so nothing is queued twice.
 - a moment that passed more than `LATE_LIMIT` ago, or before the round was opened (while
   it was a draft, say), is not caught up later in a burst: it is recorded as skipped.
+
+Only rounds before their deadline are looked at: a unit let answer late
+(`Invitation.late_until`) is never reminded automatically because of it.
 """
 
 from dataclasses import dataclass
@@ -136,31 +139,61 @@ def _do(due: _Due) -> ReminderDone | None:
     return ReminderDone(due.slug, due.days_before, outcome, queued)
 
 
-def reminder_schedule(round_: Round) -> list[tuple[int, datetime, str]]:
-    """(days before, moment, what happened or will) for each of the round's reminders."""
+@dataclass(frozen=True)
+class PlannedReminder:
+    days_before: int
+    moment: datetime
+    # "done", "skipped", "closed" (not sent), "planned", "will skip" (too late), "due"
+    status: str
+    queued: int = 0
+
+
+def reminder_plan(round_: Round) -> list[PlannedReminder]:
+    """Each of the round's automatic reminders with what happened to it or will."""
     done = {
         reminder.days_before: reminder
         for reminder in db.session.scalars(select(RoundReminder).filter_by(round_id=round_.id))
     }
     now = utcnow()
-    schedule = []
+    plan = []
     for days in round_.reminder_days or []:
         moment = reminder_moment(round_.deadline, days)
         opened_at = now if round_.state == "draft" else round_.opened_at
         if days in done:
             record = done[days]
-            status = (
-                "skipped (too late)"
-                if record.outcome == "skipped"
-                else f"done, {record.queued} reminders queued"
-            )
-        elif round_.effective_state() == "closed":
-            status = "not sent (the round is closed)"
+            status = "skipped" if record.outcome == "skipped" else "done"
+            plan.append(PlannedReminder(days, moment, status, record.queued))
+            continue
+        if round_.effective_state() == "closed":
+            status = "closed"
         elif moment > now:
             status = "planned"
         elif _too_late(moment, opened_at, now):
-            status = "passed, will be skipped (too late)"
+            status = "will skip"
         else:
-            status = "due: the next `flask outbox work` queues it"
-        schedule.append((days, moment, status))
-    return schedule
+            status = "due"
+        plan.append(PlannedReminder(days, moment, status))
+    return plan
+
+
+_STATUS_TEXT = {
+    "skipped": "skipped (too late)",
+    "closed": "not sent (the round is closed)",
+    "planned": "planned",
+    "will skip": "passed, will be skipped (too late)",
+    "due": "due: the next `flask outbox work` queues it",
+}
+
+
+def reminder_schedule(round_: Round) -> list[tuple[int, datetime, str]]:
+    """(days before, moment, what happened or will) for each of the round's reminders."""
+    return [
+        (
+            planned.days_before,
+            planned.moment,
+            f"done, {planned.queued} reminders queued"
+            if planned.status == "done"
+            else _STATUS_TEXT[planned.status],
+        )
+        for planned in reminder_plan(round_)
+    ]

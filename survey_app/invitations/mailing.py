@@ -4,20 +4,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
-from .services import ensure_invitations, reissue_token
+from .services import create_invitation, ensure_invitations, reissue_token, units_of_round
 
 
 class MailingError(ValueError):
-    pass
+    """A refusal. The text is for the command line; `code` names the refusal so that
+    the web can say it in the admin's language (admin/refusals.py)."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
-def queue_invitations(round_: Round) -> tuple[int, int]:
-    """Queue one invitation email per unit of the round that was never mailed.
+def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[int, int]:
+    """Queue one invitation email per unit of the round that was never mailed (only
+    among `unit_ids` when given: a regional admin's units).
 
     Returns (queued, already mailed). Safe to run twice, even at once: the mark is
     set with a conditional update, so only one run queues each invitation.
@@ -25,9 +32,13 @@ def queue_invitations(round_: Round) -> tuple[int, int]:
     if round_.effective_state() != "open":
         raise MailingError(
             f"round {round_.slug!r} is {round_.effective_state()}: invitations go out "
-            "once it is open (its links show a closed page before that)"
+            "once it is open (its links show a closed page before that)",
+            code="round_not_open",
         )
-    invitations, _created = ensure_invitations(round_)
+    if unit_ids is None:
+        invitations, _created = ensure_invitations(round_)
+    else:
+        invitations = _ensure_invitations_of(round_, unit_ids)
     queued = 0
     for invitation in invitations:
         marked = db.session.execute(
@@ -43,6 +54,30 @@ def queue_invitations(round_: Round) -> tuple[int, int]:
     return queued, len(invitations) - queued
 
 
+def _ensure_invitations_of(round_: Round, unit_ids: set[int]) -> list[Invitation]:
+    """As ensure_invitations, but creating only the given units' missing invitations:
+    a regional admin's send leaves the other regions' units untouched."""
+    existing = {
+        invitation.unit_id: invitation
+        for invitation in db.session.scalars(select(Invitation).filter_by(round_id=round_.id))
+    }
+    result = []
+    for unit in units_of_round(round_):
+        if unit.id not in unit_ids:
+            continue
+        invitation = existing.get(unit.id)
+        if invitation is None:
+            try:
+                with db.session.begin_nested():
+                    invitation = create_invitation(round_, unit)
+            except IntegrityError:  # made at the same moment by another request
+                invitation = db.session.scalar(
+                    select(Invitation).filter_by(round_id=round_.id, unit_id=unit.id)
+                )
+        result.append(invitation)
+    return result
+
+
 @dataclass(frozen=True)
 class ReminderRules:
     only_unopened: bool = False
@@ -56,7 +91,7 @@ def queue_reminders(
     """Queue a reminder for each invited unit of the round that has not submitted
     (only among `unit_ids` when given: an admin's region, or chosen units)."""
     if round_.effective_state() != "open":
-        raise MailingError(f"round {round_.slug!r} is not open")
+        raise MailingError(f"round {round_.slug!r} is not open", code="round_not_open")
     reminders_sent = (
         select(func.count(OutboxMessage.id))
         .where(OutboxMessage.invitation_id == Invitation.id, OutboxMessage.kind == "reminder")
@@ -100,14 +135,16 @@ def invitation_of(round_: Round, unit_code: str) -> Invitation:
         .where(Invitation.round_id == round_.id, Unit.code == unit_code)
     )
     if invitation is None:
-        raise MailingError(f"unit {unit_code!r} has no invitation in round {round_.slug!r}")
+        raise MailingError(
+            f"unit {unit_code!r} has no invitation in round {round_.slug!r}", code="no_invitation"
+        )
     return invitation
 
 
 def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
     """Give the unit a new link (the old one answers 404 from now on) and mail it."""
     if invitation.round.effective_state() == "closed":
-        raise MailingError(f"round {invitation.round.slug!r} is closed")
+        raise MailingError(f"round {invitation.round.slug!r} is closed", code="round_closed")
     token = reissue_token(invitation)
     if mail:
         queue_message(invitation, "invitation")
@@ -121,9 +158,11 @@ def resend_invitation(invitation: Invitation) -> OutboxMessage:
     address was corrected). Only while the round is open and the unit has not submitted;
     a message still queued to the old address is dropped when its turn comes."""
     if invitation.round.effective_state() != "open":
-        raise MailingError(f"round {invitation.round.slug!r} is not open")
+        raise MailingError(f"round {invitation.round.slug!r} is not open", code="round_not_open")
     if invitation.submitted_at is not None:
-        raise MailingError(f"unit {invitation.unit.code!r} has already submitted")
+        raise MailingError(
+            f"unit {invitation.unit.code!r} has already submitted", code="already_submitted"
+        )
     message = queue_message(invitation, "invitation")
     invitation.mailed_at = utcnow()
     db.session.flush()

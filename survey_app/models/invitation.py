@@ -29,10 +29,29 @@ class Invitation(db.Model):
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by an admin: this unit may still answer after the deadline, until this moment.
+    late_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()
+
+    def accepts_answers(self, now: datetime | None = None) -> bool:
+        """The round takes answers, or this unit was let answer late: after a round
+        closed itself at its deadline, until `late_until`. An explicit close stops
+        everyone, late units included."""
+        if self.round.accepts_answers(now):
+            return True
+        if self.round.state != "open" or self.late_until is None:
+            return False
+        return (now or utcnow()) < self.late_until
+
+    def answer_until(self) -> datetime:
+        """The last moment this unit may answer: the deadline, or its later late_until."""
+        deadline = self.round.deadline
+        if self.late_until is not None and self.late_until > deadline:
+            return self.late_until
+        return deadline
 
     def __repr__(self) -> str:
         return f"<Invitation round={self.round_id} unit={self.unit_id}>"

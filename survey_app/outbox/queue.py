@@ -52,14 +52,19 @@ def queue_admin_message(admin: Admin, kind: str, language: str) -> OutboxMessage
     return message
 
 
-def requeue_failed(kinds: tuple[str, ...] | None = None) -> int:
-    """Give failed messages a fresh start (after an outage, or a fixed address).
+def requeue_failed(
+    kinds: tuple[str, ...] | None = None, message_ids: list[int] | set[int] | None = None
+) -> int:
+    """Give failed messages a fresh start (after an outage, or a fixed address): all of
+    them, those of `kinds`, or those among `message_ids` (an admin's retry button).
 
     Messages that must not go out any more (superseded, round closed) fail again at
     their turn, with the same reason."""
     query = update(OutboxMessage).where(OutboxMessage.status == "failed")
     if kinds:
         query = query.where(OutboxMessage.kind.in_(kinds))
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(message_ids)))
     result = db.session.execute(
         query.values(
             status="queued",

@@ -97,17 +97,31 @@ class FileTransport:
     def send(self, message: Message) -> None:
         if message.has_bad_headers():
             raise DeliveryError("a header would contain a line break", permanent=True)
-        name = message.msgId.strip("<>").replace("@", "_at_").replace("/", "_")
+        name = eml_name(message.msgId)
         partial = self.folder / f".{name}.partial"
         partial.write_bytes(message.as_bytes())
-        partial.replace(self.folder / f"{name}.eml")
+        partial.replace(self.folder / name)
+
+
+def eml_name(message_id: str) -> str:
+    """The file a message is written to, named after its Message-ID."""
+    name = message_id.strip("<>").replace("@", "_at_").replace("/", "_").replace("\\", "_")
+    return f"{name}.eml"
+
+
+def captured_mail_dir() -> Path | None:
+    """Where messages are written in local use; None when a mail server is set."""
+    if current_app.config.get("MAIL_SERVER"):
+        return None
+    folder = current_app.config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail"
+    return Path(folder)
 
 
 def open_transport():
-    if current_app.config.get("MAIL_SERVER"):
+    folder = captured_mail_dir()
+    if folder is None:
         return SmtpTransport()
-    folder = current_app.config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail"
-    return FileTransport(Path(folder))
+    return FileTransport(folder)
 
 
 def _classify(error: BaseException) -> DeliveryError:

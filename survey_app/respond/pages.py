@@ -1,11 +1,12 @@
-"""Rendering the respondent's pages: the form, the confirmation, the closed round."""
+"""Rendering the respondent's pages: the form, the confirmation, the closed round; and
+the admin's preview of the form (the same template, with no unit and no token)."""
 
 import secrets
 
 from flask import render_template
 
 from ..i18n import current_language
-from ..models import Invitation
+from ..models import Invitation, Round
 from . import services
 
 
@@ -30,6 +31,7 @@ def form_page(
             invitation=invitation,
             unit=invitation.unit,
             round=round_,
+            answer_until=invitation.answer_until(),
             token=token,
             form=form,
             questionnaires=round_.questionnaires,
@@ -55,6 +57,7 @@ def done_page(invitation: Invitation, token: str, response):
         "respond/done.html",
         invitation=invitation,
         round=invitation.round,
+        answer_until=invitation.answer_until(),
         token=token,
         response=response,
         summary=services.summary(invitation, services.submitted_answers(response), language),
@@ -68,16 +71,59 @@ def closed_page(invitation: Invitation, *, status: int = 200, refused: bool = Fa
     response = services.response_of(invitation)
     submitted = response is not None and response.status == "submitted"
     answers = services.submitted_answers(response) if submitted else {}
+    round_ = invitation.round
+    # A unit let answer late saw its form until then; an explicit close ended it earlier.
+    closed_at = invitation.answer_until() if round_.state == "open" else round_.closed_time()
     return (
         render_template(
             "respond/closed.html",
             invitation=invitation,
-            round=invitation.round,
+            round=round_,
+            closed_at=closed_at,
             submitted=submitted,
             response=response,
             summary=services.summary(invitation, answers, language) if submitted else [],
             refused=refused,
             language=language,
+        ),
+        status,
+    )
+
+
+def preview_page(
+    round_: Round,
+    form,
+    *,
+    errors: dict | None = None,
+    result: str | None = None,
+    status: int = 200,
+):
+    """The form as a unit sees it, for an admin: no unit, no token, no response; its
+    buttons post to the preview, which checks the answers and stores nothing
+    (`result`: "save" or "submit" when the answers would have been taken)."""
+    items = services.round_items(round_)
+    return (
+        render_template(
+            "respond/form.html",
+            preview=True,
+            preview_result=result,
+            invitation=None,
+            unit=None,
+            round=round_,
+            answer_until=round_.deadline,
+            token=None,
+            form=form,
+            questionnaires=round_.questionnaires,
+            language=current_language(),
+            version=0,
+            submission_key="",
+            errors=errors or {},
+            conflict=False,
+            expired=False,
+            saved=False,
+            response=None,
+            answered=sum(1 for item in items if _has_value(form[item.code].data)),
+            total=len(items),
         ),
         status,
     )

@@ -1,5 +1,8 @@
 """The respondent's pages at /r/<token>: one form with both questionnaires.
 
+A unit takes answers while its round is open, or after the deadline while an admin
+lets it answer late (`Invitation.accepts_answers`).
+
 Views parse the request, call `services`, commit once and render with `pages`.
 """
 
@@ -52,7 +55,7 @@ def answer(token: str):
     invitation = _invitation_or_404(token)
     services.mark_opened(invitation)
     db.session.commit()
-    if invitation.round.effective_state() != "open":
+    if not invitation.accepts_answers():
         return pages.closed_page(invitation)
     items = services.round_items(invitation.round)
     data = form_data_from_answers(services.initial_answers(invitation), items)
@@ -70,7 +73,7 @@ def answer(token: str):
 @bp.post("/<token>")
 def answer_post(token: str):
     invitation = _invitation_or_404(token)
-    if not invitation.round.accepts_answers():
+    if not invitation.accepts_answers():
         return pages.closed_page(invitation, status=403, refused=True)
     switch_to = request.form.get("switch_language")
     if switch_to not in current_app.config["LANGUAGES"]:
@@ -128,7 +131,7 @@ def answer_post(token: str):
 def done(token: str):
     invitation = _invitation_or_404(token)
     response = services.response_of(invitation)
-    if response is None or response.status != "submitted" or not invitation.round.accepts_answers():
+    if response is None or response.status != "submitted" or not invitation.accepts_answers():
         return redirect(url_for("respond.answer", token=token))
     return pages.done_page(invitation, token, response)
 
@@ -142,7 +145,7 @@ def form_expired(_error):
     if invitation is None:
         return render_error(_wrong_link_status())
     g.unit_language = invitation.unit.language
-    if request.method != "POST" or not invitation.round.accepts_answers():
+    if request.method != "POST" or not invitation.accepts_answers():
         return render_error(400, _("The form had expired. Go back, load the page again."))
     items = services.round_items(invitation.round)
     form = build_form(items, current_language(), formdata=request.form)

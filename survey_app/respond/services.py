@@ -117,17 +117,20 @@ def save_answers(
     submission, so results never see unsent edits.
 
     Raises VersionConflict when another save got in first, and RoundNotOpen after the
-    deadline. A repeated submit with the same submission key stores nothing new.
+    deadline (unless the unit may answer late). A repeated submit with the same
+    submission key stores nothing new.
     """
-    # Lock the round row against a concurrent close until this save commits (PostgreSQL;
+    # Lock the round row against a concurrent close, and the invitation against a
+    # concurrent change of its late permission, until this save commits (PostgreSQL;
     # SQLite already serialises writers), then check it still takes answers.
-    round_ = db.session.scalar(
-        select(Round)
-        .where(Round.id == invitation.round_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
-    if not round_.accepts_answers():
+    for model, row_id in ((Round, invitation.round_id), (Invitation, invitation.id)):
+        db.session.scalar(
+            select(model)
+            .where(model.id == row_id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+    if not invitation.accepts_answers():
         raise RoundNotOpen()
     response = response_of(invitation)
     if response is None:

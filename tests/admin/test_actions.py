@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.models import AuditEntry, OutboxMessage, Unit
+from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, Unit
+from survey_app.models.types import utcnow
 from tests.admin.test_accounts import PASSWORD, create, login
 from tests.factories import make_invitation, make_round, make_unit
 
@@ -112,3 +113,75 @@ def test_the_audit_log_is_scoped_and_filtered(client, db, setup):
     login(client, "ita@example.fi", PASSWORD)
     regional = client.get("/admin/audit").get_data(as_text=True)
     assert "unit E1" in regional and "unit L1" not in regional
+
+
+def page_text(client, url="/admin/rounds/kevat"):
+    return re.sub(r"\s+", " ", client.get(url).get_data(as_text=True))
+
+
+def audit_actions(db, action):
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_send_invitations_queues_each_once_and_audits(client, db, setup):
+    login(client, "paa@example.fi", PASSWORD)
+    page = page_text(client, "/admin/rounds/kevat?lang=en")
+    assert 'id="send-form"' in page and "Send invitations (3)" in page
+    assert act(client, "/admin/rounds/kevat/send").status_code == 303
+    assert queued(db, "invitation") == ["E1", "E2", "L1"]
+    after = page_text(client)
+    assert "3 invitations queued; 3 messages wait in the outbox" in after
+    assert 'id="send-form"' not in after  # nothing left to send
+    assert act(client, "/admin/rounds/kevat/send").status_code == 303  # pressed again
+    assert queued(db, "invitation") == ["E1", "E2", "L1"]
+    assert "nothing was queued" in page_text(client)
+    (entry,) = audit_actions(db, "send invitations")
+    assert (entry.target, entry.region, entry.after) == ("round kevat", None, {"queued": 3})
+
+
+def test_a_regional_admin_sends_only_to_its_region(runner, client, db, setup):
+    round_ = db.session.scalar(select(Round))
+    east_new = make_unit(code="E3", region="Itä-Suomi")  # no invitation yet
+    make_unit(code="L2", region="Lappi")
+    db.session.commit()
+    login(client, "ita@example.fi", PASSWORD)
+    assert "Send invitations (3)" in page_text(client, "/admin/rounds/kevat?lang=en")  # E1-E3
+    act(client, "/admin/rounds/kevat/send")
+    assert queued(db, "invitation") == ["E1", "E2", "E3"]
+    # E3's invitation was made; the other region's new unit was left alone.
+    invited = set(db.session.scalars(select(Invitation.unit_id).filter_by(round_id=round_.id)))
+    assert east_new.id in invited and len(invited) == 4
+    (entry,) = audit_actions(db, "send invitations")
+    assert (entry.region, entry.after) == ("Itä-Suomi", {"queued": 3})
+    result = runner.invoke(args=["invitations", "send", "kevat"])  # the CLI: the rest
+    assert "Queued 2 invitations" in result.output
+    assert queued(db, "invitation") == ["E1", "E2", "E3", "L1", "L2"]
+
+
+def test_sending_for_a_closed_round_is_refused_in_the_admins_language(client, db, setup):
+    round_ = db.session.scalar(select(Round))
+    round_.state, round_.closed_at = "closed", utcnow()
+    db.session.commit()
+    login(client, "paa@example.fi", PASSWORD)
+    assert 'id="send-form"' not in page_text(client, "/admin/rounds/kevat?lang=en")
+    assert act(client, "/admin/rounds/kevat/send").status_code == 303
+    page = page_text(client)
+    assert "Not done: The round is not open." in page
+    assert "once it is open" not in page  # not the command line's English
+    assert queued(db, "invitation") == []
+    assert audit_actions(db, "send invitations") == []
+
+
+def test_refusals_never_show_the_services_english(client, db, setup):
+    login(client, "ita@example.fi", PASSWORD)
+    act(client, "/admin/rounds/kevat/units/E1/email", email="ei osoite")
+    page = page_text(client)
+    assert "Ei tehty:" in page and "invalid email" not in page
+    invitation = db.session.scalar(select(Invitation).join(Unit).where(Unit.code == "E2"))
+    invitation.submitted_at = utcnow()
+    db.session.commit()
+    client.get("/admin/?lang=en")  # the message is worded when the action is refused
+    act(client, "/admin/rounds/kevat/units/E2/resend")
+    page = page_text(client)
+    assert "Not done: The unit has already submitted its answers." in page
+    assert "'E2' has already submitted" not in page

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from survey_app.admin.dashboard import percent
+from survey_app.admin.dashboard import percent, stages
+from survey_app.invitations.status import MailStatus, UnitStatus
+from survey_app.models.types import utcnow
 from tests.admin.test_accounts import PASSWORD, create, login
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
@@ -79,3 +81,78 @@ def test_the_dashboard_needs_a_login(client, db, round_with_answers):
 )
 def test_percent_is_whole_and_rounded_half_up(part, whole, expected):
     assert percent(part, whole) == expected
+
+
+def test_without_javascript_the_page_is_complete_with_a_refresh_link(
+    client, db, round_with_answers
+):
+    html = dashboard(client, "paa@example.fi")
+    assert '<a href="/admin/rounds/kevat" id="dashboard-refresh">' in html
+    assert re.search(r'<span id="dashboard-updated" role="status">[^<]*\d[^<]*</span>', html)
+    assert '<script src="/static/admin.js" defer></script>' in html
+    for section in ("dashboard-rates", "dashboard-breakdowns", "dashboard-missing"):
+        assert f'id="{section}" data-refresh' in html
+    with client.get("/static/admin.js") as script:
+        assert script.status_code == 200
+    respondent_page = client.get("/admin/login").get_data(as_text=True)
+    assert "admin.js" not in respondent_page  # only the dashboard loads it
+
+
+def test_the_chart_says_its_numbers_in_text(client, db, round_with_answers):
+    dashboard(client, "paa@example.fi")
+    html = re.sub(r"\s+", " ", client.get("/admin/rounds/kevat?lang=en").get_data(as_text=True))
+    caption = re.search(r'<figcaption id="stage-chart-caption">(.*?)</figcaption>', html).group(1)
+    assert "Invited units (3)" in caption
+    assert "Submitted 1, Draft saved 0, Opened, no draft 1, Not opened 1." in caption
+    assert 'role="img" aria-labelledby="stage-chart-caption"' in html
+
+
+def test_a_refresh_fetch_leaves_flashed_messages_for_the_next_page(client, db, round_with_answers):
+    dashboard(client, "ita@example.fi")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/rounds/kevat").text)
+    client.post("/admin/rounds/kevat/remind", data={"csrf_token": csrf.group(1), "which": "all"})
+    refreshed = client.get("/admin/rounds/kevat", headers={"X-Dashboard-Refresh": "1"}).text
+    assert "notice--success" not in refreshed
+    assert "notice--success" in client.get("/admin/rounds/kevat").text
+
+
+def test_the_send_button_and_the_outbox_line(client, db, round_with_answers):
+    html = dashboard(client, "ita@example.fi")
+    assert 'id="send-form"' in html  # two invitations in the region were never mailed
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/admin/rounds/kevat/send", data={"csrf_token": csrf})
+    html = re.sub(r"\s+", " ", client.get("/admin/rounds/kevat?lang=en").text)
+    assert 'id="send-form"' not in html
+    # Two invitations, and the receipt of the unit that submitted.
+    assert "3 messages of this round wait in the outbox" in html
+    link = re.search(r'href="/admin/outbox\?([^"]+)">See the outbox', html).group(1)
+    assert sorted(link.split("&amp;")) == ["round=kevat", "state=queued"]
+
+
+def test_stages_count_each_invited_unit_once():
+    def unit(invited=True, opened=None, draft=None, submitted=None):
+        return UnitStatus(
+            code="X",
+            name="X",
+            contact_email="x@example.fi",
+            contact_name="X",
+            region="R",
+            field="F",
+            invited=invited,
+            mail=MailStatus("sent"),
+            ever_sent=True,
+            opened_at=opened,
+            draft_saved_at=draft,
+            submitted_at=submitted,
+        )
+
+    now = utcnow()
+    units = [
+        unit(invited=False),
+        unit(),
+        unit(opened=now),
+        unit(opened=now, draft=now),
+        unit(opened=now, draft=now, submitted=now),
+        unit(opened=now, submitted=now),
+    ]
+    assert stages(units) == {"submitted": 2, "draft": 1, "opened": 1, "not_opened": 1}

@@ -140,6 +140,11 @@ def test_bad_slug(runner, db, slug):
     assert round_count(db) == 0
 
 
+def test_the_slug_of_the_new_round_page_is_reserved(runner, db):
+    failed(create(runner, "new"), "slug", "reserved")
+    assert round_count(db) == 0
+
+
 def test_empty_title(runner, db):
     failed(create(runner, title="   "), "title")
     assert round_count(db) == 0

@@ -1,0 +1,205 @@
+"""The outbox page: messages by state with the server's answer, the retry button (audited),
+the region rule (404 for another region's message), and the mail captured in local use,
+readable only without a mail server and never for a password reset."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from survey_app.admin.password_reset import request_reset
+from survey_app.extensions import db as _db
+from survey_app.models import AuditEntry, OutboxMessage, Unit
+from survey_app.models.types import utcnow
+from survey_app.outbox.queue import queue_message
+from tests.admin.test_accounts import PASSWORD, create, login
+from tests.conftest import make_app
+from tests.factories import make_invitation, make_round, make_unit
+from tests.smtp_sink import SmtpSink
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
+
+
+@pytest.fixture
+def smtp():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def app(database_url, smtp):
+    app = make_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        MAIL_DEFAULT_SENDER="kartoitus@kehy.example.fi",
+    )
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def invoke(runner, *args):
+    result = runner.invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def mail(runner, db, smtp):
+    """E1 and E2 (Itä-Suomi) mailed, L1 (Lappi) refused by the server with 550; E2's
+    mail bounced later; a reminder to E1 still waits."""
+    round_ = make_round(slug="kevat")
+    units = {
+        code: make_unit(code=code, name=f"Yksikkö {code}", region=region)
+        for code, region in (("E1", "Itä-Suomi"), ("E2", "Itä-Suomi"), ("L1", "Lappi"))
+    }
+    invitations = {
+        code: make_invitation(round_=round_, unit=unit)[0] for code, unit in units.items()
+    }
+    smtp.handler.refuse[units["L1"].contact_email] = "550 5.1.1 No such user here"
+    invoke(runner, "invitations", "send", "kevat")
+    invoke(runner, "outbox", "work", "--once")
+    bounced = message_of(db, "E2")
+    bounced.bounced_at, bounced.last_error = utcnow(), "5.1.1 mailbox unknown"
+    queue_message(invitations["E1"], "reminder")
+    db.session.commit()
+    create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
+    create(runner, "paa@example.fi", "--role", "national")
+    return units
+
+
+def message_of(db, code, kind="invitation") -> OutboxMessage:
+    return db.session.scalar(
+        select(OutboxMessage)
+        .join(OutboxMessage.invitation)
+        .join(Unit)
+        .where(Unit.code == code, OutboxMessage.kind == kind)
+    )
+
+
+def text(client, url):
+    response = client.get(url)
+    return response.status_code, re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def count(html, state):
+    return int(re.search(rf'<strong>(\d+)</strong> <a href="[^"]*" id="count-{state}"', html)[1])
+
+
+def post(client, path, **data):
+    csrf = CSRF_RE.search(client.get("/admin/outbox").get_data(as_text=True)).group(1)
+    return client.post(path, data={"csrf_token": csrf, **data})
+
+
+def test_states_and_the_servers_answer(client, db, mail):
+    login(client, "paa@example.fi", PASSWORD)
+    status, html = text(client, "/admin/outbox")
+    assert status == 200
+    assert [count(html, state) for state in ("queued", "sent", "bounced", "failed")] == [1, 1, 1, 1]
+    assert "550 5.1.1 No such user here" in html and "5.1.1 mailbox unknown" in html
+    for unit in mail.values():
+        assert unit.contact_email in html
+    _, failed = text(client, "/admin/outbox?state=failed")
+    assert mail["L1"].contact_email in failed and mail["E1"].contact_email not in failed
+    _, reminders = text(client, "/admin/outbox?kind=reminder&round=kevat")
+    assert mail["E1"].contact_email in reminders and mail["L1"].contact_email not in reminders
+    # Unknown filter values are no filter, never an error.
+    assert text(client, "/admin/outbox?state=nope&kind=x&page=-3")[0] == 200
+    assert text(client, "/admin/outbox?round=nope")[0] == 200
+
+
+def test_retry_queues_a_failed_message_again_and_audits(client, db, smtp, mail):
+    login(client, "paa@example.fi", PASSWORD)
+    failed = message_of(db, "L1")
+    assert failed.status == "failed" and failed.attempts == 1
+    assert post(client, f"/admin/outbox/{failed.id}/retry").status_code == 303
+    db.session.expire_all()
+    assert (failed.status, failed.attempts) == ("queued", 0)
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="retry mail"))
+    assert entry.region == "Lappi"
+    assert entry.before["status"] == "failed" and "550" in entry.before["answer"]
+    assert entry.after == {"status": "queued"}
+    # A sent message is not queued again: a clear refusal, nothing changes.
+    sent = message_of(db, "E1")
+    post(client, f"/admin/outbox/{sent.id}/retry")
+    _, html = text(client, "/admin/outbox?lang=en")
+    assert "Only a failed message can be queued again." in html
+    db.session.expire_all()
+    assert sent.status == "sent"
+    assert post(client, "/admin/outbox/999999/retry").status_code == 404
+
+
+def test_retry_all_failed(client, db, mail):
+    login(client, "paa@example.fi", PASSWORD)
+    assert post(client, "/admin/outbox/retry", kind="invitation").status_code == 303
+    db.session.expire_all()
+    assert message_of(db, "L1").status == "queued"
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="retry mail"))
+    assert entry.after == {"queued": 1}
+
+
+def test_a_regional_admin_sees_and_retries_only_its_region(client, db, mail):
+    foreign = message_of(db, "L1")
+    login(client, "ita@example.fi", PASSWORD)
+    _, html = text(client, "/admin/outbox")
+    assert mail["L1"].contact_email not in html and "No such user" not in html
+    assert mail["E1"].contact_email in html
+    assert count(html, "failed") == 0
+    assert client.get(f"/admin/outbox/{foreign.id}").status_code == 404
+    assert client.get(f"/admin/outbox/{message_of(db, 'E1').id}").status_code == 200
+    assert post(client, f"/admin/outbox/{foreign.id}/retry").status_code == 404
+    post(client, "/admin/outbox/retry")  # "all failed": none of them is its region's
+    db.session.expire_all()
+    assert foreign.status == "failed"
+
+
+def test_password_resets_are_for_national_admins_and_never_readable(
+    app, runner, client, db, mail, tmp_path
+):
+    app.config["MAIL_SERVER"] = None
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
+    request_reset("ita@example.fi", "fi")
+    db.session.commit()
+    invoke(runner, "outbox", "work", "--once")
+    reset = db.session.scalar(select(OutboxMessage).filter_by(kind="password_reset"))
+    assert reset.status == "sent"
+    written = [eml.read_text(encoding="utf-8") for eml in (tmp_path / "mail").glob("*.eml")]
+    assert any("/admin/password/reset/" in eml for eml in written)  # it was written
+    login(client, "ita@example.fi", PASSWORD)
+    assert "ita@example.fi" not in text(client, "/admin/outbox")[1].split("</header>")[1]
+    assert client.get(f"/admin/outbox/{reset.id}").status_code == 404
+    client.post("/admin/logout", data={"csrf_token": CSRF_RE.search(text(client, "/admin/")[1])[1]})
+    login(client, "paa@example.fi", PASSWORD)
+    assert "ita@example.fi" in text(client, "/admin/outbox?kind=password_reset")[1]
+    status, html = text(client, f"/admin/outbox/{reset.id}")
+    assert status == 200
+    assert "/admin/password/reset/" not in html and 'id="captured-text"' not in html
+
+
+def test_captured_mail_is_readable_only_without_a_mail_server(app, runner, client, db, tmp_path):
+    app.config["MAIL_SERVER"] = None
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
+    round_ = make_round(slug="kevat")
+    east, _ = make_invitation(round_=round_, unit=make_unit(name="<b>Itä</b> & co"))
+    north, _ = make_invitation(round_=round_, unit=make_unit(region="Lappi"))
+    invoke(runner, "invitations", "send", "kevat")
+    invoke(runner, "outbox", "work", "--once")
+    create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
+    east_message = db.session.scalar(select(OutboxMessage).filter_by(invitation_id=east.id))
+    north_message = db.session.scalar(select(OutboxMessage).filter_by(invitation_id=north.id))
+    login(client, "ita@example.fi", PASSWORD)
+    status, html = text(client, f"/admin/outbox/{east_message.id}")
+    assert status == 200
+    captured = re.search(r'<pre class="mail-text" id="captured-text">(.*?)</pre>', html)[1]
+    assert LINK_RE.search(captured)  # the point of local use: follow the link
+    assert "&lt;b&gt;Itä&lt;/b&gt; &amp; co" in captured and "<b>" not in captured
+    assert "Subject" in html and east_message.message_id.strip("<>") in html
+    assert client.get(f"/admin/outbox/{north_message.id}").status_code == 404
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # a real server: nothing is read from files
+    status, html = text(client, f"/admin/outbox/{east_message.id}")
+    assert status == 200
+    assert 'id="captured-text"' not in html and not LINK_RE.search(html)
