@@ -80,6 +80,9 @@ class Config:
     # An admin's login lasts this long (the session cookie is signed, so workers share it).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("ADMIN_SESSION_HOURS", "8")))
 
+    # How often an open round dashboard refreshes its numbers (by script; 0: never).
+    ADMIN_REFRESH_SECONDS = int(os.environ.get("ADMIN_REFRESH_SECONDS", "30"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -126,5 +126,5 @@ def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> 
         before={"contact_email": before},
         after={"contact_email": email},
     )
-    if invitation.submitted_at is None and invitation.round.accepts_answers():
+    if invitation.submitted_at is None and invitation.accepts_answers():
         resend_invitation(invitation)

@@ -87,7 +87,7 @@ def round_page(slug: str):
         # admin.js fetches the page again to update its numbers: leave flashed
         # messages for the admin's next real page load.
         refreshing=request.headers.get("X-Dashboard-Refresh") == "1",
-        refresh_seconds=current_app.config.get("ADMIN_REFRESH_SECONDS", 30),
+        refresh_seconds=current_app.config["ADMIN_REFRESH_SECONDS"],
     )
 
 

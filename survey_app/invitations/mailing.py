@@ -142,8 +142,9 @@ def invitation_of(round_: Round, unit_code: str) -> Invitation:
 
 
 def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
-    """Give the unit a new link (the old one answers 404 from now on) and mail it."""
-    if invitation.round.effective_state() == "closed":
+    """Give the unit a new link (the old one answers 404 from now on) and mail it; after
+    the deadline only to a unit that was let answer late."""
+    if invitation.round.effective_state() == "closed" and not invitation.accepts_answers():
         raise MailingError(f"round {invitation.round.slug!r} is closed", code="round_closed")
     token = reissue_token(invitation)
     if mail:
@@ -155,9 +156,10 @@ def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
 
 def resend_invitation(invitation: Invitation) -> OutboxMessage:
     """Mail the invitation again, to the unit's current contact address (e.g. after the
-    address was corrected). Only while the round is open and the unit has not submitted;
-    a message still queued to the old address is dropped when its turn comes."""
-    if invitation.round.effective_state() != "open":
+    address was corrected). Only while the unit may answer (the round is open, or it was
+    let answer late) and has not submitted; a message still queued to the old address is
+    dropped when its turn comes."""
+    if not invitation.accepts_answers():
         raise MailingError(f"round {invitation.round.slug!r} is not open", code="round_not_open")
     if invitation.submitted_at is not None:
         raise MailingError(

@@ -74,7 +74,7 @@ def _check_round_message_still_wanted(message: OutboxMessage) -> None:
         raise Undeliverable("not sent: the unit was deactivated")
     if message.kind not in LINK_KINDS:
         return
-    if not invitation.round.accepts_answers():
+    if not invitation.accepts_answers():  # a unit let answer late still gets its link
         raise Undeliverable("not sent: the round no longer takes answers")
     if message.to_address != unit.contact_email:
         raise Undeliverable("superseded: the unit's contact address changed")

@@ -9,7 +9,10 @@
   if (!root || !window.fetch || !window.DOMParser) {
     return;
   }
-  var seconds = parseInt(root.getAttribute("data-refresh-seconds"), 10) || 30;
+  var seconds = parseInt(root.getAttribute("data-refresh-seconds"), 10);
+  if (!(seconds > 0)) {
+    return; /* ADMIN_REFRESH_SECONDS=0: the Refresh link only */
+  }
   var busy = false;
   var last = Date.now();
 

@@ -8,9 +8,15 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db as _db
 from survey_app.invitations.auto_reminders import queue_due_reminders
-from survey_app.invitations.mailing import MailingError, queue_reminders
+from survey_app.invitations.mailing import (
+    MailingError,
+    queue_reminders,
+    reissue_and_mail,
+    resend_invitation,
+)
 from survey_app.models import Answer, Invitation, OutboxMessage, Response
 from survey_app.models.types import utcnow
+from survey_app.outbox.worker import Worker
 from survey_app.rounds.services import RoundError, allow_late, extend_deadline
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round
@@ -110,3 +116,20 @@ def test_late_permission_rules(app, db, past_deadline):
     allow_late(invitation, None)
     _db.session.commit()
     assert late_until(db, late) is None
+
+
+def test_a_late_unit_can_be_mailed_its_link_again_and_nobody_else(
+    app, db, past_deadline, tmp_path, monkeypatch
+):
+    _round, late, _late_link, other, _other_link = past_deadline
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
+    for mail_again in (resend_invitation, reissue_and_mail):
+        mail_again(late)
+        with pytest.raises(MailingError):
+            mail_again(other)
+        db.session.commit()
+        Worker().run_once()
+    _db.session.expire_all()
+    statuses = db.session.scalars(select(OutboxMessage.status).filter_by(invitation_id=late.id))
+    assert sorted(statuses) == ["sent", "sent"]
+    assert len(list(tmp_path.glob("*.eml"))) == 2
