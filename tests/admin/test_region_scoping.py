@@ -3,6 +3,7 @@ regions, and every URL that names another region's unit or message answers 404. 
 admin pages are picked up from the URL map, so they are walked too."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,8 +32,20 @@ def two_regions(runner, db):
         region="Lappi",
     )
     make_invitation(round_=round_, unit=own)
-    make_invitation(round_=round_, unit=other)
+    other_invitation, _link = make_invitation(round_=round_, unit=other)
     queue_invitations(round_)
+    # Traces of the other region on the pages that list more than units: a late
+    # permission (round manage page) and an audit entry (audit log).
+    other_invitation.late_until = round_.deadline + timedelta(days=3)
+    db.session.add(
+        AuditEntry(
+            admin_email="lappi@example.fi",
+            action="edit unit",
+            target=f"unit {other.code}",
+            region="Lappi",
+            before={"contact_email": OTHER_REGION_MARKS[1]},
+        )
+    )
     db.session.commit()
     create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
     create(runner, "paa@example.fi", "--role", "national")
@@ -116,5 +129,7 @@ def test_the_walk_can_fail_the_national_admin_sees_them(app, client, db, two_reg
     login(client, "paa@example.fi", PASSWORD)
     html = client.get("/admin/rounds/kevat").get_data(as_text=True)
     assert all(mark in html for mark in OTHER_REGION_MARKS)
+    assert OTHER_REGION_MARKS[0] in client.get("/admin/rounds/kevat/manage").get_data(as_text=True)
+    assert OTHER_REGION_MARKS[1] in client.get("/admin/audit").get_data(as_text=True)
     assert client.get(f"/admin/units/{other['code']}/edit").status_code == 200
     assert client.get(f"/admin/outbox/{other['message_id']}").status_code == 200
