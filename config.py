@@ -54,6 +54,9 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     # With no MAIL_SERVER, messages are written here as .eml files (default: instance/mail).
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")
+    # Those files readable on the admin's outbox pages: for local use only, since they
+    # hold working personal links (off in production unless set).
+    MAIL_CAPTURE_VIEW = env_bool("MAIL_CAPTURE_VIEW", True)
 
     BABEL_DEFAULT_LOCALE = "fi"
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
@@ -99,6 +102,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    MAIL_CAPTURE_VIEW = env_bool("MAIL_CAPTURE_VIEW", False)
 
 
 def finalize(config: dict) -> None:

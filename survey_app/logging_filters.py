@@ -1,6 +1,7 @@
-"""Keeps personal link tokens out of every log line.
+"""Keeps link tokens out of every log line.
 
-The token in `/r/<token>` is a credential; request logs (werkzeug's, gunicorn's),
+The token in a respondent's `/r/<token>` and in an admin's
+`/admin/password/reset/<token>` is a credential; request logs (werkzeug's, gunicorn's),
 error logs and any logger of ours would otherwise write it down. The redaction lives
 in the log record itself, so it holds for every logger, child logger and handler in
 the process, and a malformed log call fails the way logging always reports it.
@@ -11,11 +12,12 @@ import re
 
 from flask import Flask
 
-TOKEN_IN_PATH = re.compile(r"/r/[A-Za-z0-9_-]+")
+# Tokens are base64url (invitations/tokens.py); a malformed one is redacted all the same.
+TOKEN_IN_PATH = re.compile(r"(/r/|/admin/password/reset/)[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
-    return TOKEN_IN_PATH.sub("/r/[redacted]", text)
+    return TOKEN_IN_PATH.sub(r"\1[redacted]", text)
 
 
 class RedactingLogRecord(logging.LogRecord):

@@ -39,3 +39,47 @@ def test_child_loggers_are_redacted_too(client, db, caplog):
         logging.getLogger("survey_app.some.child").info("opened %s", link)
     assert caplog.records
     assert token not in caplog.text
+
+
+def test_a_password_reset_token_is_redacted_in_the_servers_request_log(app, db, runner, caplog):
+    """A real request to the reset page through werkzeug's server: its access log line
+    (and a referer holding the link) names the page, never the token."""
+    import threading
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from werkzeug.serving import make_server
+
+    from survey_app.admin.password_reset import link_for, request_reset
+    from tests.admin.test_accounts import create
+
+    create(runner, "paa@example.fi", "--role", "national")
+    link = link_for(request_reset("paa@example.fi", "fi"))
+    db.session.commit()
+    db.session.close()  # the server's thread uses the database now
+    path = urlsplit(link).path
+    token = path.rsplit("/", 1)[1]
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            with opener.open(f"http://127.0.0.1:{server.port}{path}") as response:
+                assert response.status == 200
+            logging.getLogger("werkzeug").info('"GET /admin/ HTTP/1.1" 200 - referer %s', link)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("GET /admin/password/reset/[redacted] HTTP/1.1" in line for line in lines), lines
+    assert any("referer http://localhost/admin/password/reset/[redacted]" in line for line in lines)
+    assert all(token not in line for line in lines)
+    assert token not in caplog.text
+
+
+def test_a_malformed_reset_token_is_redacted_too(app, caplog):
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("werkzeug").info("GET %s", "/admin/password/reset/abc-DEF_1?x=1")
+    assert caplog.records[-1].getMessage() == "GET /admin/password/reset/[redacted]?x=1"

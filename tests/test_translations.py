@@ -1,5 +1,7 @@
 """Every UI string has Finnish and Swedish text, and the compiled catalogs are current."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,33 @@ def test_compiled_catalog_matches_source(language):
     with open(folder / "messages.mo", "rb") as handle:
         compiled = {m.id: m.string for m in read_mo(handle) if m.id and m.string}
     assert compiled == source, "run: pybabel compile -d survey_app/translations"
+
+
+def test_the_template_catalog_holds_every_string_of_the_code(tmp_path):
+    """A string added to a view or template but never extracted would show in English
+    whatever the language: the committed messages.pot must match a fresh extraction."""
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(TRANSLATIONS / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=TRANSLATIONS.parent.parent,
+        check=True,
+        capture_output=True,
+    )
+    with open(fresh, "rb") as handle:
+        extracted = {message.id for message in read_po(handle) if message.id}
+    assert sorted(extracted ^ _template_ids()) == [], (
+        "run: pybabel extract -F survey_app/translations/babel.cfg -k _l --no-location "
+        "--sort-output -o survey_app/translations/messages.pot ."
+    )

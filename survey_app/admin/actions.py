@@ -3,13 +3,15 @@
 Every function takes the acting admin and refuses units outside its region the same
 way as units that do not exist (UnitNotVisible → 404)."""
 
+from dataclasses import dataclass
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..invitations.mailing import (
     ReminderRules,
-    invitation_of,
+    contact_email_changed,
     queue_invitations,
     queue_reminders,
     reissue_and_mail,
@@ -17,11 +19,11 @@ from ..invitations.mailing import (
 )
 from ..models import Admin, Invitation, Round, Unit
 from . import audit
-from .scope import scope_units
+from .scope import UnitNotVisible, scope_units, visible_invitation
 
-
-class UnitNotVisible(LookupError):
-    pass
+# "Remind all" leaves out the units mailed (invited or reminded) this recently, so
+# that pressing it twice does not mail everyone twice; "remind selected" does not.
+REMIND_ALL_AGAIN_AFTER_DAYS = 1
 
 
 class ActionError(ValueError):
@@ -33,10 +35,11 @@ class ActionError(ValueError):
 
 
 def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:
+    """The active units invited to the round that the admin sees (among `codes`)."""
     query = scope_units(
         select(Unit.id)
         .join(Invitation, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id),
+        .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None)),
         admin,
     )
     if codes is not None:
@@ -65,26 +68,40 @@ def send_invitations(round_: Round, admin: Admin) -> int:
     return queued
 
 
-def remind(round_: Round, admin: Admin, codes: list[str] | None) -> int:
-    """Remind the units not yet submitted: all the admin sees, or the chosen ones."""
+@dataclass(frozen=True)
+class Reminded:
+    queued: int
+    skipped: int  # not submitted, but mailed within REMIND_ALL_AGAIN_AFTER_DAYS
+
+
+def remind(round_: Round, admin: Admin, codes: list[str] | None) -> Reminded:
+    """Remind the units not yet submitted: the chosen ones (again, if the admin says
+    so), or all the admin sees but those mailed within REMIND_ALL_AGAIN_AFTER_DAYS.
+    Queueing nothing changes nothing, so records nothing."""
     unit_ids = visible_unit_ids(round_, admin, codes)
     if codes is not None and len(unit_ids) != len(set(codes)):
         raise UnitNotVisible()
-    queued = queue_reminders(round_, ReminderRules(), unit_ids=unit_ids)
-    audit.record(
-        admin,
-        "remind",
-        f"round {round_.slug}" + (f": {', '.join(sorted(codes))}" if codes else ""),
-        None if admin.is_national else admin.region,
-        after={"queued": queued},
+    rules = ReminderRules()
+    if codes is None:
+        rules = ReminderRules(not_within_days=REMIND_ALL_AGAIN_AFTER_DAYS)
+    waiting = db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.round_id == round_.id,
+            Invitation.unit_id.in_(unit_ids),
+            Invitation.submitted_at.is_(None),
+        )
     )
-    return queued
-
-
-def _visible_invitation(round_: Round, admin: Admin, code: str) -> Invitation:
-    if not visible_unit_ids(round_, admin, [code]):
-        raise UnitNotVisible()
-    return invitation_of(round_, code)
+    queued = queue_reminders(round_, rules, unit_ids=unit_ids)
+    skipped = waiting - queued
+    if queued:
+        audit.record(
+            admin,
+            "remind",
+            f"round {round_.slug}" + (f": {', '.join(sorted(codes))}" if codes else ""),
+            None if admin.is_national else admin.region,
+            after={"queued": queued, "skipped": skipped} if skipped else {"queued": queued},
+        )
+    return Reminded(queued, skipped)
 
 
 def resend(round_: Round, admin: Admin, code: str) -> None:
@@ -97,7 +114,7 @@ def reissue(round_: Round, admin: Admin, code: str) -> None:
 
 def _mail_again(round_: Round, admin: Admin, code: str, action: str, mail) -> None:
     """Mail a visible unit's invitation again by `mail` (resend, or with a new link)."""
-    invitation = _visible_invitation(round_, admin, code)
+    invitation = visible_invitation(round_, admin, code)
     mail(invitation)
     audit.record(
         admin,
@@ -110,7 +127,7 @@ def _mail_again(round_: Round, admin: Admin, code: str, action: str, mail) -> No
 
 def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> None:
     """Correct a unit's address and mail its invitation there (unless it submitted)."""
-    invitation = _visible_invitation(round_, admin, code)
+    invitation = visible_invitation(round_, admin, code)
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
@@ -126,5 +143,10 @@ def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> 
         before={"contact_email": before},
         after={"contact_email": email},
     )
-    if invitation.submitted_at is None and invitation.accepts_answers():
+    # The roster's rule mails the invitations mailed before; this round's invitation
+    # goes as well when it never went, or when the same address was entered again.
+    explicit = invitation.mailed_at is None or email == before
+    if email != before:
+        contact_email_changed(unit)
+    if explicit and invitation.submitted_at is None and invitation.accepts_answers():
         resend_invitation(invitation)

@@ -5,11 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from . import outbox_view
+from . import outbox_admin
 from .actions import ActionError
-from .outbox_view import MessageNotVisible, OutboxFilter
+from .outbox_admin import MessageNotVisible, OutboxFilter
 from .refusals import message_for
 from .web import no_store
+
+# Message ids are INTEGER columns (32 bits on PostgreSQL): a larger number in a URL
+# names no message (404), instead of overflowing the database driver (500).
+MAX_MESSAGE_ID = 2**31 - 1
 
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 bp.after_request(no_store)
@@ -21,38 +25,38 @@ def outbox():
     filters = _filters(request.args)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    rows, more = outbox_view.messages(current_user, filters, page)
+    rows, more = outbox_admin.messages(current_user, filters, page)
     return render_template(
         "admin/outbox.html",
         filters=filters,
-        counts=outbox_view.counts(current_user, filters),
+        counts=outbox_admin.counts(current_user, filters),
         rows=rows,
         page=page,
         more=more,
-        kinds=outbox_view.kinds_for(current_user),
-        rounds=outbox_view.round_choices(),
-        states=outbox_view.STATES,
-        captured=outbox_view.captured_mail_enabled(),
+        kinds=outbox_admin.kinds_for(current_user),
+        rounds=outbox_admin.round_choices(),
+        states=outbox_admin.STATES,
+        captured=outbox_admin.captured_mail_enabled(),
     )
 
 
-@bp.get("/<int:message_id>")
+@bp.get(f"/<int(max={MAX_MESSAGE_ID}):message_id>")
 @login_required
 def message(message_id: int):
     row = _row_or_404(message_id)
     return render_template(
         "admin/outbox_message.html",
         row=row,
-        captured_enabled=outbox_view.captured_mail_enabled(),
-        mail=outbox_view.captured_mail(row.message),
+        captured_enabled=outbox_admin.captured_mail_enabled(),
+        mail=outbox_admin.captured_mail(row.message),
     )
 
 
-@bp.post("/<int:message_id>/retry")
+@bp.post(f"/<int(max={MAX_MESSAGE_ID}):message_id>/retry")
 @login_required
 def retry(message_id: int):
     try:
-        outbox_view.retry_one(current_user, message_id)
+        outbox_admin.retry_one(current_user, message_id)
     except MessageNotVisible:
         db.session.rollback()
         abort(404)
@@ -71,7 +75,7 @@ def retry(message_id: int):
 @login_required
 def retry_all():
     filters = _filters(request.form)
-    queued = outbox_view.retry_failed(current_user, filters)
+    queued = outbox_admin.retry_failed(current_user, filters)
     db.session.commit()
     flash(_("%(count)d failed messages were queued again.", count=queued), "success")
     return _back_to_list(filters)
@@ -82,9 +86,11 @@ def _filters(values) -> OutboxFilter:
     state = values.get("state")
     kind = values.get("kind")
     round_slug = values.get("round") or None
+    if round_slug and "\x00" in round_slug:  # names no round; PostgreSQL refuses NUL
+        round_slug = None
     return OutboxFilter(
-        state=state if state in outbox_view.STATES else None,
-        kind=kind if kind in outbox_view.kinds_for(current_user) else None,
+        state=state if state in outbox_admin.STATES else None,
+        kind=kind if kind in outbox_admin.kinds_for(current_user) else None,
         round_slug=round_slug[:200] if round_slug else None,
     )
 
@@ -96,8 +102,8 @@ def _back_to_list(filters: OutboxFilter):
     )
 
 
-def _row_or_404(message_id: int) -> outbox_view.MessageRow:
+def _row_or_404(message_id: int) -> outbox_admin.MessageRow:
     try:
-        return outbox_view.visible_message(current_user, message_id)
+        return outbox_admin.visible_message(current_user, message_id)
     except MessageNotVisible:
         abort(404)

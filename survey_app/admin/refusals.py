@@ -11,11 +11,43 @@ MESSAGES = {
     "no_invitation": _l("The unit has no invitation in this round."),
     "invalid_email": _l("The email address is not valid."),
     "not_failed": _l("Only a failed message can be queued again."),
+    # rounds.services.RoundError
+    "no_round": _l("There is no such round."),
+    "slug_invalid": _l("Use only lowercase letters a–z, digits and hyphens (not first)."),
+    "slug_reserved": _l("The short name is reserved. Choose another."),
+    "slug_taken": _l("A round with this short name exists already. Choose another."),
+    "title_invalid": _l("Write the title on one line, at most 300 characters."),
+    "questionnaire_unknown": _l("Choose at least one questionnaire."),
+    "questionnaire_changed": _l(
+        "A questionnaire file was changed without a new version number. Ask the "
+        "maintainers to raise its version."
+    ),
+    "reminder_days": _l("The reminder days must be whole days from 1 to 365."),
+    "email_text": _l("Check the email texts: a placeholder is wrong or {link} is missing."),
+    "in_past": _l("The time must be in the future."),
+    "too_far_ahead": _l("The time is too far ahead."),
+    "not_draft": _l("Only a draft round can be opened."),
+    "deadline_passed": _l("The deadline has passed. Extend it before opening."),
+    "closed_already": _l("The round is closed already."),
+    "closed_deadline": _l("The round was closed; its deadline can no longer change."),
+    "closed_reminders": _l("The round is closed; its reminders can no longer change."),
+    "closed_texts": _l("The round is closed; its email texts can no longer change."),
+    "deadline_not_later": _l("The new deadline must be later than the current one."),
+    "late_not_open": _l("Units can answer late only in an open round."),
+    "late_before_deadline": _l("The unit may answer late only until a time after the deadline."),
+    "late_too_far": _l(
+        "That is too long after the deadline: the unit's link stops working before it."
+    ),
 }
 UNKNOWN = _l("The action was refused.")
 
 
+def reason_for(error: Exception) -> str:
+    """The translated reason for a refusal, never the service's English text (for a
+    page that says "Not done" in its own heading)."""
+    return str(MESSAGES.get(getattr(error, "code", None), UNKNOWN))
+
+
 def message_for(error: Exception) -> str:
-    """The translated reason for a refusal, never the service's English text."""
-    reason = MESSAGES.get(getattr(error, "code", None), UNKNOWN)
-    return _("Not done: %(reason)s", reason=str(reason))
+    """The reason as a message of its own (flashed)."""
+    return _("Not done: %(reason)s", reason=reason_for(error))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
+from ..invitations.mailing import contact_email_changed
 from ..models import Admin, Invitation, Unit
 from ..models.types import utcnow
 from ..units.plan import FIELDS, snapshot
@@ -73,7 +74,10 @@ class UnitInUse(ValueError):
 
 
 def visible_unit(admin: Admin, code: str) -> Unit | None:
-    """The unit by code if this admin may see it; another region's unit is None (404)."""
+    """The unit by code if this admin may see it; another region's unit is None (404),
+    as is a code no unit can have (a NUL, which PostgreSQL would refuse to compare)."""
+    if "\x00" in code:
+        return None
     return db.session.scalar(scope_units(select(Unit).where(Unit.code == code), admin))
 
 
@@ -88,7 +92,10 @@ def usage(unit: Unit) -> tuple[int, int]:
 
 
 def code_taken(code: str) -> bool:
-    """Codes are unique over the whole roster, whichever region holds the unit."""
+    """Codes are unique over the whole roster, whichever region holds the unit. (A code
+    with a NUL is no unit's, and is refused by the importer's rules.)"""
+    if "\x00" in code:
+        return False
     return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
 
 
@@ -109,13 +116,19 @@ def add_unit(admin: Admin, record: dict) -> Unit:
     return unit
 
 
-def edit_unit(admin: Admin, unit: Unit, record: dict) -> list[str]:
-    """Apply a checked record to a visible unit; the code never changes. Returns the
-    names of the fields that changed (none: nothing is written or audited)."""
+@dataclass(frozen=True)
+class UnitEdit:
+    changed: list[str]  # the fields that changed (none: nothing was written or audited)
+    remailed: int = 0  # invitations mailed again, to the changed address
+
+
+def edit_unit(admin: Admin, unit: Unit, record: dict) -> UnitEdit:
+    """Apply a checked record to a visible unit; the code never changes. A changed
+    address gets the unit's pending invitations (mailing.contact_email_changed)."""
     _check_region(admin, record["region"])
     changed = [name for name in FIELDS if getattr(unit, name) != record[name]]
     if not changed:
-        return []
+        return UnitEdit([])
     before = {name: getattr(unit, name) for name in changed}
     for name in changed:
         setattr(unit, name, record[name])
@@ -124,7 +137,8 @@ def edit_unit(admin: Admin, unit: Unit, record: dict) -> list[str]:
         audit.record(admin, "edit unit", f"unit {unit.code}", before["region"], before, after)
     audit.record(admin, "edit unit", f"unit {unit.code}", unit.region, before, after)
     db.session.flush()
-    return changed
+    remailed = contact_email_changed(unit) if "contact_email" in changed else []
+    return UnitEdit(changed, len(remailed))
 
 
 def set_active(admin: Admin, unit: Unit, active: bool) -> bool:

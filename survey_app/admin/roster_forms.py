@@ -31,7 +31,14 @@ def _text(label, name: str, **kwargs) -> StringField:
     return StringField(label, render_kw={"maxlength": limit} if limit else None, **kwargs)
 
 
-class UnitForm(FlaskForm):
+class _Form(FlaskForm):
+    """CSRF is checked for every POST by CSRFProtect; the templates send the token."""
+
+    class Meta:
+        csrf = False
+
+
+class UnitForm(_Form):
     """A unit's values; the code only when the unit is created (it is its identity)."""
 
     name = _text(_l("Name"), "name")
@@ -81,5 +88,5 @@ class NewUnitForm(UnitForm):
         return super().record((self.code.data or "").strip())
 
 
-class UploadForm(FlaskForm):
+class UploadForm(_Form):
     roster = FileField(_l("Roster file (CSV or XLSX)"))

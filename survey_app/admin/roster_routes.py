@@ -5,7 +5,6 @@ preview. Another region's unit answers 404, as if it did not exist."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import render_error
@@ -15,7 +14,6 @@ from ..models.unit import UNIT_STATUSES
 from . import roster, roster_upload
 from .roster import RosterFilter, filter_choices
 from .roster_forms import NewUnitForm, UnitForm, UploadForm
-from .scope import scope_units
 from .web import no_store
 
 bp = Blueprint("admin_units", __name__, url_prefix="/admin/units")
@@ -26,9 +24,9 @@ bp.after_request(no_store)
 @login_required
 def list_units():
     filters = RosterFilter(
-        text=request.args.get("q", "").strip()[:200],
-        region=request.args.get("region", ""),
-        field=request.args.get("field", ""),
+        text=_arg("q").strip()[:200],
+        region=_arg("region"),
+        field=_arg("field"),
         status=status if (status := request.args.get("status")) in UNIT_STATUSES else "",
         include_deactivated=request.args.get("deactivated") == "1",
     )
@@ -60,7 +58,7 @@ def new_unit():
             status = 403
         except (roster.CodeTaken, IntegrityError):
             db.session.rollback()
-            form.code.errors = [_code_taken()]
+            form.code.errors = [_code_taken(record["code"])]
             status = 422
         else:
             flash(_("The unit %(code)s was added.", code=unit.code), "success")
@@ -86,7 +84,7 @@ def unit_page(code: str):
         status = 422
     else:
         try:
-            changed = roster.edit_unit(current_user, unit, record)
+            edit = roster.edit_unit(current_user, unit, record)
         except roster.RegionRefused:
             db.session.rollback()
             unit = _unit_or_404(code)
@@ -95,10 +93,11 @@ def unit_page(code: str):
             status = 403
         else:
             db.session.commit()
-            if changed:
+            if edit.changed:
                 flash(_("The changes to %(code)s were saved.", code=unit.code), "success")
             else:
                 flash(_("Nothing was changed."), "success")
+            _flash_remailed(edit.remailed)
             return _to_unit(unit)
     return _form_page(form, unit, status, conflict=conflict)
 
@@ -189,6 +188,7 @@ def confirm_upload():
         ),
         "success",
     )
+    _flash_remailed(done.remailed)
     return redirect(url_for("admin_units.list_units"), code=303)
 
 
@@ -205,13 +205,26 @@ def _new_record(form: NewUnitForm) -> dict | None:
     record = form.record()
     code = (form.code.data or "").strip()
     if code and roster.code_taken(code):
-        form.code.errors = [*form.code.errors, _code_taken()]
+        form.code.errors = [*form.code.errors, _code_taken(code)]
         return None
     return record
 
 
-def _code_taken() -> str:
-    return _("A unit with this code exists already.")
+def _flash_remailed(count: int) -> None:
+    if count:
+        flash(_("%(count)d invitations were queued to the new address.", count=count), "success")
+
+
+def _code_taken(code: str) -> str:
+    """The same words whichever region holds the code, so that a regional admin learns
+    no more than that the code cannot be used (codes are unique nationwide)."""
+    return _("The code %(code)s cannot be used.", code=code)
+
+
+def _arg(name: str) -> str:
+    """A filter from the query string, without NULs: no unit's value holds one, and
+    PostgreSQL refuses them in a query."""
+    return request.args.get(name, "").replace("\x00", "")
 
 
 def _unit_or_404(code: str) -> Unit:
@@ -244,8 +257,6 @@ def _clean_filename(name: str) -> str:
 
 def _form_page(form, unit: Unit | None, status: int, conflict: bool = False):
     usage = roster.usage(unit) if unit is not None else (0, 0)
-    regions = db.session.scalars(scope_units(select(Unit.region).distinct(), current_user))
-    fields = db.session.scalars(scope_units(select(Unit.field).distinct(), current_user))
     return (
         render_template(
             "admin/unit_form.html",
@@ -253,8 +264,7 @@ def _form_page(form, unit: Unit | None, status: int, conflict: bool = False):
             unit=unit,
             usage=usage,
             conflict=conflict,
-            regions=sorted(regions),
-            fields=sorted(fields),
+            **filter_choices(current_user),
         ),
         status,
     )

@@ -15,8 +15,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
-from ..models import Admin
+from ..extensions import db
+from ..invitations.mailing import contact_email_changed
+from ..models import Admin, Unit
 from ..units.importer import XLSX_SUFFIXES, Rows, check_rows, read_bytes
 from ..units.plan import ImportPlan, apply_plan, current_units, plan_import
 from ..units.problems import Problem, RosterError
@@ -52,7 +55,8 @@ PROBLEM_TEXTS = {
     "invalid_email": _l('invalid contact_email "%(value)s"'),
     "duplicate_code": _l("code %(code)s is repeated (first on row %(first)d)"),
     "other_region": _l('region "%(value)s" is not your region, %(region)s'),
-    "code_in_other_region": _l("code %(code)s belongs to a unit of another region"),
+    # Worded as the New unit page's refusal: which region holds the code is not said.
+    "code_in_other_region": _l("The code %(code)s cannot be used."),
 }
 
 
@@ -74,6 +78,7 @@ class Preview:
     filename: str
     plan: ImportPlan
     token: str | None  # the signed rows, only when the plan can be confirmed
+    remailed: int = 0  # once confirmed: invitations mailed again to a changed address
 
 
 class PreviewStale(Exception):
@@ -150,7 +155,21 @@ def confirm(admin: Admin, token: str) -> Preview:
         raise PreviewStale(fresh)
     apply_plan(fresh.plan)
     _audit(admin, fresh)
+    fresh.remailed = _mail_changed_addresses(fresh.plan)
     return fresh
+
+
+def _mail_changed_addresses(plan: ImportPlan) -> int:
+    """Each unit whose address the file changed gets its pending invitations there."""
+    codes = [
+        update.code
+        for update in plan.updates
+        if any(name == "contact_email" for name, _old, _new in update.changes)
+    ]
+    if not codes:
+        return 0
+    units = db.session.scalars(select(Unit).where(Unit.code.in_(codes)).order_by(Unit.code))
+    return sum(len(contact_email_changed(unit)) for unit in units.all())
 
 
 def _audit(admin: Admin, done: Preview) -> None:

@@ -5,8 +5,9 @@ in `rounds.services` check the same rules again (as for the command line).
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,7 +26,10 @@ from ..rounds.services import (
     RESERVED_SLUGS,
     SLUG_RE,
     TITLE_MAX,
+    YEARS_AHEAD_MAX,
     EmailTexts,
+    late_limit,
+    latest_moment,
 )
 from ..timeutil import format_local, parse_local, to_local
 from .round_email_texts import check_email_texts, email_text_fields
@@ -41,14 +45,28 @@ class _Form(FlaskForm):
         csrf = False
 
 
+class TooFarAhead(ValueError):
+    """A moment after `rounds.services.latest_moment()`."""
+
+
 def parse_moment(date_text: str | None, time_text: str | None) -> datetime:
-    """A date (YYYY-MM-DD) and a time (HH:MM) on the Helsinki clock, as UTC; ValueError."""
+    """A date (YYYY-MM-DD) and a time (HH:MM) on the Helsinki clock, as UTC; ValueError,
+    or TooFarAhead for a moment more than YEARS_AHEAD_MAX years ahead (such as
+    9999-12-31, which no date computed from it would survive)."""
     date_text, time_text = (date_text or "").strip(), (time_text or "").strip()
     time_match = TIME_RE.match(time_text)
     if not DATE_RE.match(date_text) or time_match is None:
         raise ValueError(date_text)
+    year = date.fromisoformat(date_text).year
+    if year < 1900:  # keeps its UTC computable, as 9998 below
+        raise ValueError(date_text)
+    if year > 9998:
+        raise TooFarAhead(date_text)
     hours, minutes = time_match.group(1).split(":")
-    return parse_local(f"{date_text}T{int(hours):02d}:{minutes}")
+    moment = parse_local(f"{date_text}T{int(hours):02d}:{minutes}")
+    if moment > latest_moment():
+        raise TooFarAhead(date_text)
+    return moment
 
 
 def local_parts(moment: datetime) -> tuple[str, str]:
@@ -56,12 +74,23 @@ def local_parts(moment: datetime) -> tuple[str, str]:
     return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
 
 
-def _moment(form, date_field, time_field, *, after: datetime | None = None):
-    """Check a date and time pair; the moment, or None with the error on the date."""
+def _moment(
+    date_field, time_field, *, after: datetime | None = None, until: datetime | None = None
+):
+    """Check a date and time pair, in the future, after `after` and not after `until`
+    when given; the moment, or None with the error on the date."""
     if date_field.errors or time_field.errors:
         return None
     try:
         moment = parse_moment(date_field.data, time_field.data)
+    except TooFarAhead:
+        date_field.errors.append(
+            _(
+                "The time is too far ahead: at most %(years)d years from now.",
+                years=YEARS_AHEAD_MAX,
+            )
+        )
+        return None
     except ValueError:
         date_field.errors.append(
             _("Enter a date and a time, e.g. 2027-03-31 and 16:00 (Finnish time).")
@@ -73,6 +102,16 @@ def _moment(form, date_field, time_field, *, after: datetime | None = None):
     if after is not None and moment <= after:
         date_field.errors.append(
             _("The time must be later than %(time)s.", time=format_local(after))
+        )
+        return None
+    if until is not None and moment > until:
+        date_field.errors.append(
+            _(
+                "At the latest %(time)s: the unit's link stops working %(days)d days after "
+                "the deadline.",
+                time=format_local(until),
+                days=current_app.config["TOKEN_DAYS_AFTER_CLOSE"],
+            )
         )
         return None
     return moment
@@ -111,6 +150,12 @@ def questionnaire_choices(language: str) -> list[tuple[str, str]]:
         questionnaire = Questionnaire.from_dict(data)
         choices.append((key, f"{questionnaire.title_in(language)} ({key}, v{data['version']})"))
     return choices
+
+
+def slug_in_use(slug: str) -> bool:
+    """Said on the field at once; the unique slug itself decides when two admins
+    create the same round at the same moment (rounds.services.create_round)."""
+    return db.session.scalar(select(Round.id).filter_by(slug=slug)) is not None
 
 
 class _MultiCheckboxField(SelectMultipleField):
@@ -175,11 +220,11 @@ class NewRoundForm(_Form):
                 )
             elif slug in RESERVED_SLUGS:
                 self.slug.errors.append(_("“%(slug)s” is reserved. Choose another.", slug=slug))
-            elif db.session.scalar(select(Round.id).filter_by(slug=slug)) is not None:
+            elif slug_in_use(slug):
                 self.slug.errors.append(
                     _("A round called “%(slug)s” exists already. Choose another.", slug=slug)
                 )
-        self.deadline = _moment(self, self.deadline_date, self.deadline_time)
+        self.deadline = _moment(self.deadline_date, self.deadline_time)
         if not self.questionnaires.errors and not self.questionnaires.data:
             self.questionnaires.errors.append(_("Choose at least one questionnaire."))
         self.days = _check_reminder_days(self.reminder_days) or []
@@ -203,7 +248,7 @@ class ExtendForm(_Form):
         """The new deadline, later than the current one and in the future, or None."""
         if not self.validate():
             return None
-        return _moment(self, self.new_deadline_date, self.new_deadline_time, after=round_.deadline)
+        return _moment(self.new_deadline_date, self.new_deadline_time, after=round_.deadline)
 
 
 class ReminderDaysForm(_Form):
@@ -244,7 +289,10 @@ class LateForm(_Form):
     )
 
     def check(self, round_: Round) -> datetime | None:
-        """The moment until which the unit may answer: after the deadline and ahead."""
+        """The moment until which the unit may answer: ahead, after the deadline, and
+        while its link still works."""
         if not self.validate():
             return None
-        return _moment(self, self.late_date, self.late_time, after=round_.deadline)
+        return _moment(
+            self.late_date, self.late_time, after=round_.deadline, until=late_limit(round_)
+        )

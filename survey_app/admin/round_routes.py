@@ -1,31 +1,31 @@
 """Running a round from the browser: create, open, extend, close, late answers, preview.
 
-Thin views over `rounds.services` (the same functions as `flask rounds ...`). Changing
+Thin views: they read the form, call `round_actions` (the change and its audit entry,
+over `rounds.services`, the same rules as `flask rounds ...`) and commit once. Changing
 a round is for national admins; a regional admin may let its own region's units
 answer late, and both may look at the manage page and the preview.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..errors import render_error
 from ..i18n import current_language
-from ..models import Round
-from ..models.types import utcnow
-from ..outbox.overrides import EmailTextError, set_email_text
-from ..questionnaires.validation import DefinitionError
 from ..rounds import services
 from ..timeutil import format_local
-from . import audit, round_late
+from . import round_actions, round_late
+from .refusals import reason_for
 from .round_email_texts import email_text_pairs
 from .round_forms import EmailTextsForm, ExtendForm, NewRoundForm, ReminderDaysForm
-from .round_pages import attempt, done, manage_page, national_only, refuse
+from .round_manage_page import change_round, manage_page, refused_before_form
 from .round_preview import preview_view
-from .web import no_store, round_or_404
+from .scope import UnitNotVisible
+from .web import no_store, not_visible, round_or_404, run_action
 
 bp = Blueprint("admin_rounds", __name__, url_prefix="/admin/rounds")
 bp.after_request(no_store)
+bp.register_error_handler(UnitNotVisible, not_visible)
 bp.add_url_rule("/<slug>/preview", "preview", login_required(preview_view), methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/late", "late", login_required(round_late.allow), methods=["POST"])
 bp.add_url_rule(
@@ -33,8 +33,11 @@ bp.add_url_rule(
 )
 
 
-def _target(round_: Round) -> str:
-    return f"round {round_.slug}"
+def national_only():
+    """A regional admin's refusal page, or None for a national admin."""
+    if current_user.is_national:
+        return None
+    return render_error(403, _("Only a national admin can create rounds or change them."))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -45,43 +48,33 @@ def new():
     form = NewRoundForm(current_language())
     if request.method != "POST":
         return _new_page(form)
-    error = None
-    if form.validate():
-        try:
-            round_ = services.create_round(
-                form.slug.data,
-                form.title.data,
-                form.deadline,
-                tuple(form.questionnaires.data),
-                title_translations={"sv": form.title_sv.data, "en": form.title_en.data},
-                reminder_days=tuple(form.days),
-            )
-            for (kind, language), text in form.texts.items():
-                if text is not None:
-                    set_email_text(round_, kind, language, text["subject"], text["body"])
-        except (services.RoundError, DefinitionError, EmailTextError) as refusal:
-            db.session.rollback()
-            error = str(refusal)
-        else:
-            audit.record(
-                current_user,
-                "create round",
-                _target(round_),
-                None,
-                after={
-                    "title": round_.title,
-                    "deadline": format_local(round_.deadline),
-                    "questionnaires": [
-                        f"{v.key} v{v.version}" for v in round_.questionnaire_versions
-                    ],
-                    "reminder_days": round_.reminder_days,
-                    "email_texts": _text_keys(round_.email_texts),
-                },
-            )
-            db.session.commit()
-            flash(_("The round was created as a draft. Open it when it is ready."), "success")
-            return redirect(url_for(".manage", slug=round_.slug), code=303)
-    return _new_page(form, error), 422
+    if not form.validate():
+        return _new_page(form), 422
+    wanted = round_actions.NewRound(
+        slug=form.slug.data,
+        title=form.title.data,
+        title_sv=form.title_sv.data or "",
+        title_en=form.title_en.data or "",
+        deadline=form.deadline,
+        questionnaires=tuple(form.questionnaires.data),
+        reminder_days=tuple(form.days),
+        email_texts=form.texts,
+    )
+    return run_action(
+        lambda: round_actions.create(current_user, wanted),
+        lambda _round: _("The round was created as a draft. Open it when it is ready."),
+        url_for(".manage", slug=wanted.slug),
+        refused=lambda error: _new_refused(form, error),
+    )
+
+
+def _new_refused(form: NewRoundForm, error: services.RoundError):
+    if error.code == "slug_taken":  # taken by another admin since the form was checked
+        form.slug.errors.append(
+            _("A round called “%(slug)s” exists already. Choose another.", slug=form.slug.data)
+        )
+        return _new_page(form), 409
+    return _new_page(form, reason_for(error)), 422
 
 
 def _new_page(form: NewRoundForm, error: str | None = None) -> str:
@@ -102,24 +95,10 @@ def open_(slug: str):
     round_ = round_or_404(slug)
     if refused := national_only():
         return refused
-    if round_.state != "draft":
-        return refuse(round_, _("Only a draft round can be opened."))
-    if round_.deadline <= utcnow():
-        return refuse(round_, _("The deadline has passed. Extend it before opening."))
-    ok, created = attempt(round_, lambda: services.open_with_invitations(round_))
-    if not ok:
-        return created
-    audit.record(
-        current_user,
-        "open round",
-        _target(round_),
-        None,
-        before={"state": "draft"},
-        after={"state": "open", "invitations_created": created},
-    )
-    return done(
+    return change_round(
         round_,
-        _(
+        lambda: round_actions.open_round(current_user, round_),
+        lambda created: _(
             "The round is open. %(count)d personal links were created; send the "
             "invitations from the round's page.",
             count=created,
@@ -133,21 +112,11 @@ def close(slug: str):
     round_ = round_or_404(slug)
     if refused := national_only():
         return refused
-    if round_.state == "closed":
-        return refuse(round_, _("The round is closed already."))
-    before = round_.effective_state()
-    ok, result = attempt(round_, lambda: services.close_round(round_))
-    if not ok:
-        return result
-    audit.record(
-        current_user,
-        "close round",
-        _target(round_),
-        None,
-        before={"state": before},
-        after={"state": "closed"},
+    return change_round(
+        round_,
+        lambda: round_actions.close_round(current_user, round_),
+        lambda _none: _("The round is closed. No answers are taken any more."),
     )
-    return done(round_, _("The round is closed. No answers are taken any more."))
 
 
 @bp.post("/<slug>/deadline")
@@ -156,25 +125,17 @@ def extend(slug: str):
     round_ = round_or_404(slug)
     if refused := national_only():
         return refused
-    if round_.state == "closed":
-        return refuse(round_, _("The round was closed; its deadline can no longer change."))
+    if refused := refused_before_form(round_, services.check_extendable):
+        return refused
     form = ExtendForm()
     deadline = form.check(round_)
     if deadline is None:
         return manage_page(round_, status=422, extend_form=form, failed=form)
-    before = {"deadline": format_local(round_.deadline), "state": round_.effective_state()}
-    ok, result = attempt(round_, lambda: services.extend_deadline(round_, deadline))
-    if not ok:
-        return result
-    audit.record(
-        current_user,
-        "extend deadline",
-        _target(round_),
-        None,
-        before=before,
-        after={"deadline": format_local(round_.deadline), "state": round_.effective_state()},
+    return change_round(
+        round_,
+        lambda: round_actions.extend_deadline(current_user, round_, deadline),
+        lambda _none: _("The deadline is now %(time)s.", time=format_local(deadline)),
     )
-    return done(round_, _("The deadline is now %(time)s.", time=format_local(deadline)))
 
 
 @bp.post("/<slug>/reminders")
@@ -183,25 +144,21 @@ def reminders(slug: str):
     round_ = round_or_404(slug)
     if refused := national_only():
         return refused
-    if round_.effective_state() == "closed":
-        return refuse(round_, _("The round is closed; its reminders can no longer change."))
+    if refused := refused_before_form(
+        round_, lambda r: services.check_not_closed(r, "closed_reminders")
+    ):
+        return refused
     form = ReminderDaysForm()
     days = form.check()
     if days is None:
         return manage_page(round_, status=422, reminders_form=form, failed=form)
-    before = round_.reminder_days
-    ok, result = attempt(round_, lambda: services.set_reminder_days(round_, days))
-    if not ok:
-        return result
-    audit.record(
-        current_user,
-        "set reminder days",
-        _target(round_),
-        None,
-        before={"reminder_days": before},
-        after={"reminder_days": round_.reminder_days},
+    return change_round(
+        round_,
+        lambda: round_actions.set_reminder_days(current_user, round_, days),
+        lambda changed: (
+            _("The automatic reminders were saved.") if changed else _("Nothing was changed.")
+        ),
     )
-    return done(round_, _("The automatic reminders were saved."))
 
 
 @bp.post("/<slug>/email-texts")
@@ -210,29 +167,20 @@ def email_texts(slug: str):
     round_ = round_or_404(slug)
     if refused := national_only():
         return refused
-    if round_.effective_state() == "closed":
-        return refuse(round_, _("The round is closed; its email texts can no longer change."))
+    if refused := refused_before_form(
+        round_, lambda r: services.check_not_closed(r, "closed_texts")
+    ):
+        return refused
     form = EmailTextsForm()
     texts = form.check()
     if texts is None:
         return manage_page(round_, status=422, texts_form=form, failed=form)
-    ok, changed = attempt(round_, lambda: services.set_email_texts(round_, texts))
-    if not ok:
-        return changed
-    before, after = changed
-    if not after:
-        flash(_("Nothing was changed."), "success")
-        return redirect(url_for(".manage", slug=slug), code=303)
-    audit.record(
-        current_user,
-        "set email texts",
-        _target(round_),
-        None,
-        before={f"{kind} {language}": text for (kind, language), text in before.items()},
-        after={f"{kind} {language}": text for (kind, language), text in after.items()},
+    return change_round(
+        round_,
+        lambda: round_actions.set_email_texts(current_user, round_, texts),
+        lambda changed: (
+            _("The email texts were saved; messages sent from now on use them.")
+            if changed
+            else _("Nothing was changed.")
+        ),
     )
-    return done(round_, _("The email texts were saved; messages sent from now on use them."))
-
-
-def _text_keys(texts: dict | None) -> list[str]:
-    return [f"{kind} {language}" for kind, langs in (texts or {}).items() for language in langs]

@@ -16,20 +16,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import rate_limit
 from ..extensions import db
-from ..invitations.mailing import MailingError
 from ..models import Round
 from . import actions, audit
 from .accounts import LoginRefused, authenticate
 from .dashboard import percent, round_dashboard, waiting_count
 from .forms import LoginForm
-from .refusals import message_for
-from .scope import visible_rounds
-from .web import back_to_dashboard, no_store, round_or_404
+from .scope import UnitNotVisible, visible_rounds
+from .web import back_to_dashboard, no_store, not_visible, round_or_404, run_action
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
 bp.after_request(no_store)
+bp.register_error_handler(UnitNotVisible, not_visible)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,6 +106,17 @@ def send_invitations(slug: str):
     return _act(round_, lambda: actions.send_invitations(round_, current_user), said)
 
 
+def reminded(result: actions.Reminded) -> str:
+    if not result.skipped:
+        return _("%(count)d reminders queued.", count=result.queued)
+    return _(
+        "%(count)d reminders queued. %(skipped)d units that have not submitted were left "
+        "out: they were mailed during the last day. Choose them to remind them again now.",
+        count=result.queued,
+        skipped=result.skipped,
+    )
+
+
 @bp.post("/rounds/<slug>/remind")
 @login_required
 def remind(slug: str):
@@ -117,11 +125,7 @@ def remind(slug: str):
     if codes == []:
         flash(_("Choose the units to remind first."), "error")
         return back_to_dashboard(round_)
-    return _act(
-        round_,
-        lambda: actions.remind(round_, current_user, codes),
-        lambda queued: _("%(count)d reminders queued.", count=queued),
-    )
+    return _act(round_, lambda: actions.remind(round_, current_user, codes), reminded)
 
 
 @bp.post("/rounds/<slug>/units/<code>/resend")
@@ -188,20 +192,9 @@ def audit_log():
     return page, 422 if errors else 200
 
 
-def _act(round_: Round, action, success_message):
-    """Run a dashboard action: commit and say what was done, or refuse clearly."""
-    try:
-        result = action()
-    except actions.UnitNotVisible:
-        db.session.rollback()
-        abort(404)
-    except (MailingError, actions.ActionError) as error:
-        db.session.rollback()
-        flash(message_for(error), "error")
-        return back_to_dashboard(round_)
-    db.session.commit()
-    flash(success_message(result), "success")
-    return back_to_dashboard(round_)
+def _act(round_: Round, action, said):
+    """A dashboard action: done or refused, the admin is back on the dashboard."""
+    return run_action(action, said, url_for("admin.round_page", slug=round_.slug))
 
 
 def _safe_next(target: str | None) -> str:

@@ -8,6 +8,11 @@ from ..extensions import db
 from ..models import Admin, Invitation, Round, Unit
 
 
+class UnitNotVisible(LookupError):
+    """A unit outside the admin's region, or one that does not exist, or deactivated:
+    all are answered alike, with a 404."""
+
+
 def scope_units(query: Select, admin: Admin) -> Select:
     """Restrict a query that involves `Unit` to the units this admin may see."""
     if admin.is_national:
@@ -32,3 +37,22 @@ def visible_rounds(admin: Admin) -> list[tuple[Round, int, int]]:
     for round_id, invited, submitted in db.session.execute(scope_units(query, admin)):
         counts[round_id] = (invited, submitted)
     return [(round_, *counts.get(round_.id, (0, 0))) for round_ in rounds]
+
+
+def visible_invitation(round_: Round, admin: Admin, code: str | None) -> Invitation:
+    """The round's invitation of an active unit this admin may see; UnitNotVisible for
+    any other (another region's, a deactivated one's, or none)."""
+    query = scope_units(
+        select(Invitation)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(
+            Invitation.round_id == round_.id,
+            Unit.code == (code or ""),
+            Unit.deactivated_at.is_(None),
+        ),
+        admin,
+    )
+    invitation = db.session.scalar(query)
+    if invitation is None:
+        raise UnitNotVisible(code)
+    return invitation

@@ -169,3 +169,43 @@ def resend_invitation(invitation: Invitation) -> OutboxMessage:
     invitation.mailed_at = utcnow()
     db.session.flush()
     return message
+
+
+def contact_email_changed(unit: Unit) -> list[Invitation]:
+    """After the unit's address changed (roster page, roster upload, dashboard): mail
+    each invitation it was already mailed again, to the new address, while the unit may
+    still answer it and has not submitted. A message queued to the old address is
+    dropped at its turn (superseded), and "send invitations" skips a mailed invitation,
+    so without this the new contact would never get the link. Invitations never mailed
+    are left to "send invitations". Returns the invitations queued again."""
+    if unit.deactivated_at is not None:
+        return []
+    queued = []
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.unit_id == unit.id,
+            Invitation.submitted_at.is_(None),
+            Invitation.mailed_at.is_not(None),
+        )
+        .order_by(Invitation.id)
+    ).all()
+    for invitation in invitations:
+        if not invitation.accepts_answers() or _queued_to(invitation, unit.contact_email):
+            continue
+        resend_invitation(invitation)
+        queued.append(invitation)
+    return queued
+
+
+def _queued_to(invitation: Invitation, address: str) -> bool:
+    """An invitation with its current link already waits to go to this address (the
+    address was changed and changed back before the worker came by)."""
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.invitation_id == invitation.id,
+        OutboxMessage.kind == "invitation",
+        OutboxMessage.status == "queued",
+        OutboxMessage.to_address == address,
+        OutboxMessage.created_at >= invitation.token_issued_at,
+    )
+    return db.session.scalar(waiting.limit(1)) is not None

@@ -58,7 +58,7 @@ def create_command(
     """Create a round in draft state."""
     try:
         when = parse_local(deadline)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year such as 0001
         fail(f"--deadline {deadline!r} is not YYYY-MM-DDTHH:MM (e.g. 2026-12-31T16:00)")
     try:
         round_ = create_round(

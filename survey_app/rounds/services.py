@@ -4,6 +4,11 @@ the round's email texts and late answers of one unit.
 A round that closed itself at its deadline (still `open` in the database) takes answers
 again when its deadline is extended; a round closed explicitly (`close`) stays closed,
 and no unit answers late in it either.
+
+Every change reads the round again under a lock first (`lock`), so two admins who
+press the same button at once change it once: the second is refused with the state the
+first one left. Refusals are `RoundError`s: English text for the command line and a
+`code` for the web, which says it in the admin's language (admin/refusals.py).
 """
 
 import re
@@ -11,29 +16,87 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.services import ensure_invitations
 from ..models import Invitation, Round, Unit, round_questionnaires
 from ..models.types import utcnow
-from ..outbox.overrides import KINDS, LANGUAGES, check_email_text
+from ..outbox.overrides import KINDS, LANGUAGES, EmailTextError, check_email_text
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
+from ..timeutil import format_local
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 TITLE_MAX = 300  # Round.title is String(300)
 REMINDER_DAYS_MAX = 365
 # Slugs that are pages of their own under /admin/rounds/.
 RESERVED_SLUGS = ("new",)
+# How far ahead a deadline or a late time may be: years enough for any real round, and
+# a typo such as 2062 for 2026 (or 9999) is caught before dates computed from it go
+# out of the calendar.
+YEARS_AHEAD_MAX = 5
+# The columns a change reads again under its lock.
+_STATE = ("state", "deadline", "opened_at", "closed_at", "reminder_days", "email_texts")
 
 
 class RoundError(ValueError):
-    pass
+    """A refusal. The text is for the command line; `code` names the refusal so that
+    the web can say it in the admin's language (admin/refusals.py)."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
+
+
+def latest_moment(now: datetime | None = None) -> datetime:
+    """The latest deadline or late time that may be set now (YEARS_AHEAD_MAX ahead)."""
+    return (now or utcnow()) + timedelta(days=365 * YEARS_AHEAD_MAX)
+
+
+def _check_ahead(moment: datetime, what: str) -> None:
+    latest = latest_moment()
+    if moment > latest:
+        raise RoundError(
+            f"{what}: at most {YEARS_AHEAD_MAX} years ahead (until {format_local(latest)})",
+            code="too_far_ahead",
+        )
+
+
+def lock(round_: Round) -> Round:
+    """The round read again and locked until the commit (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite runs one writing transaction at a time anyway): a change is
+    checked against what another admin's change left, never against a stale copy.
+    Every change below starts with it; a caller that reads the round first (to record
+    the values before) calls it before reading."""
+    db.session.flush()  # the caller's own changes first: a refresh would drop them
+    db.session.refresh(round_, _STATE, with_for_update=True)
+    return round_
+
+
+def check_extendable(round_: Round) -> None:
+    """An explicitly closed round keeps its deadline."""
+    if round_.state == "closed":
+        raise RoundError(
+            f"round {round_.slug!r} was closed; it cannot be extended", code="closed_deadline"
+        )
+
+
+def check_not_closed(round_: Round, code: str) -> None:
+    """Reminders and texts change while the round takes answers (or is a draft)."""
+    if round_.effective_state() == "closed":
+        raise RoundError(f"round {round_.slug!r} is closed", code=code)
+
+
+def check_late_possible(round_: Round) -> None:
+    """A unit answers late only in an open round: once closed explicitly, nobody does."""
+    if round_.state != "open":
+        raise RoundError(f"round {round_.slug!r} is {round_.state}, not open", code="late_not_open")
 
 
 def get_round(slug: str) -> Round:
     round_ = db.session.scalar(select(Round).filter_by(slug=slug))
     if round_ is None:
-        raise RoundError(f"no round with slug {slug!r}")
+        raise RoundError(f"no round with slug {slug!r}", code="no_round")
     return round_
 
 
@@ -45,12 +108,16 @@ def create_round(
     title_translations: dict[str, str] | None = None,
     reminder_days: tuple[int, ...] = (),
 ) -> Round:
+    """A new draft round; RoundError, or DefinitionError when a questionnaire file was
+    changed without a new version."""
     if not SLUG_RE.match(slug):
-        raise RoundError("slug: use lowercase letters, digits and '-' (at most 100)")
+        raise RoundError(
+            "slug: use lowercase letters, digits and '-' (at most 100)", code="slug_invalid"
+        )
     if slug in RESERVED_SLUGS:
-        raise RoundError(f"slug: {slug!r} is reserved; choose another")
+        raise RoundError(f"slug: {slug!r} is reserved; choose another", code="slug_reserved")
     if not title.strip():
-        raise RoundError("title: must not be empty")
+        raise RoundError("title: must not be empty", code="title_invalid")
     translations = {
         lang: text.strip()
         for lang, text in (title_translations or {}).items()
@@ -58,20 +125,20 @@ def create_round(
     }
     for text in (title.strip(), *translations.values()):
         if len(text) > TITLE_MAX:
-            raise RoundError(f"title: at most {TITLE_MAX} characters")
+            raise RoundError(f"title: at most {TITLE_MAX} characters", code="title_invalid")
         if any(ord(character) < 32 for character in text):
-            raise RoundError("title: one line, without control characters")
+            raise RoundError("title: one line, without control characters", code="title_invalid")
     if deadline <= utcnow():
-        raise RoundError("deadline: must be in the future")
+        raise RoundError("deadline: must be in the future", code="in_past")
+    _check_ahead(deadline, "deadline")
     days = normalise_reminder_days(reminder_days)
-    if db.session.scalar(select(Round).filter_by(slug=slug)) is not None:
-        raise RoundError(f"a round with slug {slug!r} exists already")
     definitions = shipped_definitions()
     unknown = [key for key in keys if key not in definitions]
     if unknown or not keys:
         raise RoundError(
             f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
-            f"available: {', '.join(sorted(definitions))}"
+            f"available: {', '.join(sorted(definitions))}",
+            code="questionnaire_unknown",
         )
     versions = [ensure_stored(definitions[key]) for key in dict.fromkeys(keys)]
     round_ = Round(
@@ -82,8 +149,12 @@ def create_round(
         state="draft",
         reminder_days=days,
     )
-    db.session.add(round_)
-    db.session.flush()
+    try:
+        # The unique slug decides, also between two admins creating the same one at once.
+        with db.session.begin_nested():
+            db.session.add(round_)
+    except IntegrityError:
+        raise RoundError(f"a round with slug {slug!r} exists already", code="slug_taken") from None
     db.session.execute(
         insert(round_questionnaires),
         [
@@ -96,19 +167,25 @@ def create_round(
 
 
 def open_round(round_: Round) -> None:
+    lock(round_)
     if round_.state == "open":
-        raise RoundError(f"round {round_.slug!r} is open already")
+        raise RoundError(f"round {round_.slug!r} is open already", code="not_draft")
     if round_.state == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed; it cannot be opened again")
+        raise RoundError(
+            f"round {round_.slug!r} is closed; it cannot be opened again", code="not_draft"
+        )
     if round_.deadline <= utcnow():
-        raise RoundError(f"round {round_.slug!r} has its deadline in the past")
+        raise RoundError(
+            f"round {round_.slug!r} has its deadline in the past", code="deadline_passed"
+        )
     round_.state = "open"
     round_.opened_at = utcnow()
 
 
 def close_round(round_: Round) -> None:
+    lock(round_)
     if round_.state == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed already")
+        raise RoundError(f"round {round_.slug!r} is closed already", code="closed_already")
     round_.state = "closed"
     round_.closed_at = min(utcnow(), round_.deadline)
 
@@ -117,17 +194,27 @@ def normalise_reminder_days(days: tuple[int, ...] | list[int]) -> list[int] | No
     """Whole days before the deadline, each once, largest first; None for none."""
     for day in days:
         if isinstance(day, bool) or not isinstance(day, int):
-            raise RoundError(f"reminder days: {day!r} is not a whole number of days")
+            raise RoundError(
+                f"reminder days: {day!r} is not a whole number of days", code="reminder_days"
+            )
         if not 1 <= day <= REMINDER_DAYS_MAX:
-            raise RoundError(f"reminder days: {day} is not between 1 and {REMINDER_DAYS_MAX}")
+            raise RoundError(
+                f"reminder days: {day} is not between 1 and {REMINDER_DAYS_MAX}",
+                code="reminder_days",
+            )
     return sorted(set(days), reverse=True) or None
 
 
-def set_reminder_days(round_: Round, days: tuple[int, ...] | list[int]) -> None:
-    """Change the automatic reminders; a day already done is not done again."""
-    if round_.effective_state() == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed")
-    round_.reminder_days = normalise_reminder_days(days)
+def set_reminder_days(round_: Round, days: tuple[int, ...] | list[int]) -> bool:
+    """Change the automatic reminders; a day already done is not done again. False when
+    the days were those already (nothing changed)."""
+    lock(round_)
+    check_not_closed(round_, "closed_reminders")
+    wanted = normalise_reminder_days(days)
+    if wanted == round_.reminder_days:
+        return False
+    round_.reminder_days = wanted
+    return True
 
 
 def open_with_invitations(round_: Round) -> int:
@@ -142,12 +229,15 @@ def extend_deadline(round_: Round, deadline: datetime) -> datetime:
     """Move the deadline later; returns the old one. A round that closed itself at its
     deadline takes answers again; an explicitly closed round cannot be extended. An
     automatic reminder already done (or skipped) is not done again."""
-    if round_.state == "closed":
-        raise RoundError(f"round {round_.slug!r} was closed; it cannot be extended")
+    lock(round_)
+    check_extendable(round_)
     if deadline <= utcnow():
-        raise RoundError("deadline: must be in the future")
+        raise RoundError("deadline: must be in the future", code="in_past")
     if deadline <= round_.deadline:
-        raise RoundError("deadline: must be later than the current deadline")
+        raise RoundError(
+            "deadline: must be later than the current deadline", code="deadline_not_later"
+        )
+    _check_ahead(deadline, "deadline")
     old = round_.deadline
     round_.deadline = deadline
     return old
@@ -159,15 +249,18 @@ EmailTexts = dict[tuple[str, str], dict[str, str] | None]
 def set_email_texts(round_: Round, wanted: EmailTexts) -> tuple[EmailTexts, EmailTexts]:
     """Give the round its own texts ({"subject", "body"}) or the standard text (None)
     per (kind, language); returns the (before, after) of those that changed."""
-    if round_.effective_state() == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed")
+    lock(round_)
+    check_not_closed(round_, "closed_texts")
     current = {k: dict(v) for k, v in (round_.email_texts or {}).items()}
     before: EmailTexts = {}
     after: EmailTexts = {}
     for (kind, language), text in wanted.items():
         if kind not in KINDS or language not in LANGUAGES:
-            raise RoundError(f"no email text {kind!r} in {language!r}")
-        text = check_email_text(text["subject"], text["body"]) if text is not None else None
+            raise RoundError(f"no email text {kind!r} in {language!r}", code="email_text")
+        try:
+            text = check_email_text(text["subject"], text["body"]) if text is not None else None
+        except EmailTextError as error:
+            raise RoundError(f"{kind} ({language}) {error}", code="email_text") from error
         old = current.get(kind, {}).get(language)
         if old == text:
             continue
@@ -182,21 +275,34 @@ def set_email_texts(round_: Round, wanted: EmailTexts) -> tuple[EmailTexts, Emai
     return before, after
 
 
+def late_limit(round_: Round) -> datetime:
+    """The latest a unit may be let answer: its link expires TOKEN_DAYS_AFTER_CLOSE
+    days after the deadline. (Counted from latest_moment() at most: a deadline stored
+    further ahead by other means must not take the sum out of the calendar.)"""
+    days = timedelta(days=current_app.config["TOKEN_DAYS_AFTER_CLOSE"])
+    return min(round_.deadline, latest_moment()) + days
+
+
 def allow_late(invitation: Invitation, until: datetime | None) -> datetime | None:
     """Let one unit answer after the deadline until `until` (None: not any more);
     returns the previous permission. Only in an open round: once it is closed
     explicitly, nobody answers."""
-    round_ = invitation.round
+    round_ = lock(invitation.round)
+    db.session.refresh(invitation, ["late_until"])  # as the last change under the lock left it
     if until is not None:
-        if round_.state != "open":
-            raise RoundError(f"round {round_.slug!r} is {round_.state}, not open")
+        check_late_possible(round_)
         if until <= utcnow():
-            raise RoundError("late answers: the time must be in the future")
+            raise RoundError("late answers: the time must be in the future", code="in_past")
         if until <= round_.deadline:
-            raise RoundError("late answers: the time must be after the deadline")
-        limit = round_.deadline + timedelta(days=current_app.config["TOKEN_DAYS_AFTER_CLOSE"])
-        if until > limit:
-            raise RoundError("late answers: too far after the deadline (the link expires)")
+            raise RoundError(
+                "late answers: the time must be after the deadline", code="late_before_deadline"
+            )
+        if until > late_limit(round_):
+            raise RoundError(
+                "late answers: too far after the deadline (the link expires)",
+                code="late_too_far",
+            )
+        _check_ahead(until, "late answers")
     old = invitation.late_until
     invitation.late_until = until
     return old

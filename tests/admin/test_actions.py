@@ -2,9 +2,10 @@
 refused (404) for a unit outside the admin's region."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, Unit
 from survey_app.models.types import utcnow
@@ -185,3 +186,52 @@ def test_refusals_never_show_the_services_english(client, db, setup):
     page = page_text(client)
     assert "Not done: The unit has already submitted its answers." in page
     assert "'E2' has already submitted" not in page
+
+
+def reminders_of(db, code):
+    return db.session.scalar(
+        select(func.count(OutboxMessage.id))
+        .join(OutboxMessage.invitation)
+        .join(Unit)
+        .where(OutboxMessage.kind == "reminder", Unit.code == code)
+    )
+
+
+def test_remind_all_twice_reminds_each_unit_once_and_says_so(client, db, setup):
+    login(client, "paa@example.fi", PASSWORD)
+    client.get("/admin/?lang=en")  # the messages are worded when the action is done
+    assert act(client, "/admin/rounds/kevat/remind", which="all").status_code == 303
+    assert "3 reminders queued." in page_text(client)
+    act(client, "/admin/rounds/kevat/remind", which="all")  # pressed again at once
+    page = page_text(client)
+    assert "0 reminders queued. 3 units that have not submitted were left out" in page
+    assert [reminders_of(db, code) for code in ("E1", "E2", "L1")] == [1, 1, 1]
+    assert [e.after for e in audit_actions(db, "remind")] == [{"queued": 3}]
+    # Chosen by name, a unit is reminded again.
+    act(client, "/admin/rounds/kevat/remind", which="selected", unit=["E1"])
+    assert [reminders_of(db, code) for code in ("E1", "E2", "L1")] == [2, 1, 1]
+    # A day later "remind all" reaches everyone again.
+    db.session.execute(
+        update(OutboxMessage).values(created_at=utcnow() - timedelta(days=1, minutes=1))
+    )
+    db.session.commit()
+    act(client, "/admin/rounds/kevat/remind", which="all")
+    assert [reminders_of(db, code) for code in ("E1", "E2", "L1")] == [3, 2, 2]
+    assert [e.after for e in audit_actions(db, "remind")] == [
+        {"queued": 3},
+        {"queued": 1},
+        {"queued": 3},
+    ]
+
+
+def test_remind_all_leaves_out_only_the_units_just_mailed(client, db, setup):
+    login(client, "ita@example.fi", PASSWORD)
+    client.get("/admin/?lang=en")
+    act(client, "/admin/rounds/kevat/remind", which="selected", unit=["E1"])
+    page_text(client)  # its message shown
+    act(client, "/admin/rounds/kevat/remind", which="all")
+    assert [reminders_of(db, code) for code in ("E1", "E2", "L1")] == [1, 1, 0]
+    (_first, second) = audit_actions(db, "remind")
+    assert second.after == {"queued": 1, "skipped": 1}
+    page = page_text(client)
+    assert "1 reminders queued. 1 units that have not submitted were left out" in page

@@ -125,8 +125,9 @@ def test_retry_queues_a_failed_message_again_and_audits(client, db, smtp, mail):
     assert entry.after == {"status": "queued"}
     # A sent message is not queued again: a clear refusal, nothing changes.
     sent = message_of(db, "E1")
+    client.get("/admin/outbox?lang=en")  # the refusal is flashed in the page's language
     post(client, f"/admin/outbox/{sent.id}/retry")
-    _, html = text(client, "/admin/outbox?lang=en")
+    _, html = text(client, "/admin/outbox")
     assert "Only a failed message can be queued again." in html
     db.session.expire_all()
     assert sent.status == "sent"
@@ -203,3 +204,89 @@ def test_captured_mail_is_readable_only_without_a_mail_server(app, runner, clien
     status, html = text(client, f"/admin/outbox/{east_message.id}")
     assert status == 200
     assert 'id="captured-text"' not in html and not LINK_RE.search(html)
+
+
+@pytest.fixture
+def captured(app, runner, db, tmp_path):
+    """Local use: no mail server, an invitation to an Itä-Suomi unit written to a file."""
+    app.config["MAIL_SERVER"] = None
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
+    invitation, _link = make_invitation(round_=make_round(slug="kevat"), unit=make_unit())
+    invoke(runner, "invitations", "send", "kevat")
+    invoke(runner, "outbox", "work", "--once")
+    create(runner, "paa@example.fi", "--role", "national")
+    message = db.session.scalar(select(OutboxMessage).filter_by(invitation_id=invitation.id))
+    assert message.status == "sent" and list((tmp_path / "mail").glob("*.eml"))
+    return message
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_reading_captured_mail_follows_mail_capture_view(app, client, captured, shown):
+    app.config["MAIL_CAPTURE_VIEW"] = shown
+    login(client, "paa@example.fi", PASSWORD)
+    status, html = text(client, f"/admin/outbox/{captured.id}?lang=en")
+    assert status == 200
+    assert ('id="captured-text"' in html) is shown
+    assert bool(LINK_RE.search(html)) is shown
+    listing = text(client, "/admin/outbox")[1]
+    assert ("you can read each one here" in listing) is shown
+
+
+def test_a_production_site_without_a_mail_server_never_shows_captured_mail(
+    database_url, captured, tmp_path
+):
+    production = make_app(
+        database_url,
+        ENV_NAME="production",
+        SECRET_KEY="testing-secret-key-not-for-production",
+        MAIL_SERVER=None,
+        MAIL_FILE_DIR=str(tmp_path / "mail"),
+    )
+    assert production.config["MAIL_CAPTURE_VIEW"] is False
+    message_id, address = captured.id, captured.to_address
+    _db.session.close()  # the production app's requests write to the same database
+    client = production.test_client()
+    try:
+        login(client, "paa@example.fi", PASSWORD)
+        status, html = text(client, f"/admin/outbox/{message_id}")
+    finally:
+        with production.app_context():
+            _db.engine.dispose()
+    assert status == 200 and address in html
+    assert 'id="captured-text"' not in html and not LINK_RE.search(html)
+
+
+def test_mail_capture_view_defaults_and_its_environment_override(monkeypatch):
+    import importlib
+
+    import config
+
+    assert config.DevelopmentConfig.MAIL_CAPTURE_VIEW is True
+    assert config.TestingConfig.MAIL_CAPTURE_VIEW is True
+    assert config.ProductionConfig.MAIL_CAPTURE_VIEW is False
+    try:
+        monkeypatch.setenv("MAIL_CAPTURE_VIEW", "yes")
+        importlib.reload(config)
+        assert config.ProductionConfig.MAIL_CAPTURE_VIEW is True
+        monkeypatch.setenv("MAIL_CAPTURE_VIEW", "off")
+        importlib.reload(config)
+        assert config.DevelopmentConfig.MAIL_CAPTURE_VIEW is False
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)
+    assert config.ProductionConfig.MAIL_CAPTURE_VIEW is False
+
+
+@pytest.mark.parametrize(
+    "message_id", ["99999999999999999999999", str(2**63), str(2**31), str(2**31 - 1)]
+)
+def test_a_message_id_too_large_for_the_database_is_404(client, db, mail, message_id):
+    login(client, "paa@example.fi", PASSWORD)
+    assert client.get(f"/admin/outbox/{message_id}").status_code == 404
+    assert post(client, f"/admin/outbox/{message_id}/retry").status_code == 404
+
+
+def test_a_round_filter_with_a_nul_is_no_filter(client, db, mail):
+    login(client, "paa@example.fi", PASSWORD)
+    status, html = text(client, "/admin/outbox?round=kevat%00")
+    assert status == 200 and mail["L1"].contact_email in html

@@ -334,3 +334,52 @@ def test_every_change_needs_the_csrf_token(client, db, roster, path):
 def test_the_pages_need_a_login(client, db, roster):
     for path in ("/admin/units/new", "/admin/units/E2/edit", "/admin/units/upload"):
         assert client.get(path).status_code == 302
+
+
+# --- codes no unit can have, and codes of another region -----------------------------------
+
+
+def code_error(response) -> str:
+    return re.search(r'id="code-error"[^>]*>([^<]*)<', response.get_data(as_text=True))[1]
+
+
+@pytest.mark.parametrize("code", ["E2", "L1"])
+def test_a_taken_code_gets_the_same_words_whichever_region_holds_it(client, db, roster, code):
+    """Codes are unique nationwide, so a regional admin learns that the code cannot be
+    used, and nothing more: not whether its unit is of another region."""
+    login(client, "ita@example.fi")
+    client.get("/admin/units?lang=en")
+    refused = post_form(client, "/admin/units/new", {**GOOD, "code": code})
+    assert refused.status_code == 422
+    assert code_error(refused) == f"The code {code} cannot be used."
+    assert "Lapin yksikkö" not in refused.get_data(as_text=True)
+    assert entries(db) == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["K" * 65, "K" * 5000, "E%002", "%00", "E2%00"],
+    ids=["too-long", "far-too-long", "nul-inside", "nul", "nul-after"],
+)
+def test_a_code_no_unit_can_have_is_404(client, db, roster, code):
+    login(client, "paa@example.fi")
+    csrf = CSRF_RE.search(page(client, "/admin/units/E2/edit")).group(1)
+    assert client.get(f"/admin/units/{code}/edit").status_code == 404
+    for action in ("edit", "deactivate", "delete"):
+        response = client.post(f"/admin/units/{code}/{action}", data={**GOOD, "csrf_token": csrf})
+        assert response.status_code == 404, action
+    assert entries(db) == []
+
+
+def test_a_new_code_with_a_nul_is_refused_as_invalid(client, db, roster):
+    login(client, "paa@example.fi")
+    refused = post_form(client, "/admin/units/new", {**GOOD, "code": "UU\x00SI"})
+    assert refused.status_code == 422
+    assert 'id="code-error"' in refused.get_data(as_text=True)
+    assert entries(db) == []
+
+
+def test_filters_with_a_nul_are_no_error(client, db, roster):
+    login(client, "paa@example.fi")
+    for query in ("q=%00", "region=%00", "field=%00", "q=It%00"):
+        assert client.get(f"/admin/units?{query}").status_code == 200, query

@@ -410,3 +410,16 @@ def test_a_file_too_big_to_carry_to_the_confirmation_is_refused_up_front(client,
     assert refused.status_code == 413
     assert 'id="upload-errors"' in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 4
+
+
+def test_another_regions_code_is_refused_in_the_same_words_as_on_the_new_unit_page(
+    client, db, roster
+):
+    login(client, "ita@example.fi")
+    client.get("/admin/units?lang=en")
+    claimed = upload(client, csv_file(L1.replace("Lappi", "Itä-Suomi")))
+    assert claimed.status_code == 422
+    errors = section(claimed.get_data(as_text=True), "preview-errors")
+    (text,) = re.findall(r'<th scope="row">2</th><td>([^<]*)</td>', errors)
+    assert text == "The code L1 cannot be used."
+    assert "Lappi" not in errors and "another region" not in errors

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, Unit
+from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, RoundReminder, Unit
 from survey_app.models.types import utcnow
 from survey_app.timeutil import to_local
 from tests.admin.test_accounts import create, login
@@ -289,6 +289,35 @@ def test_reminder_days(client, db, admins):
     ]
 
 
+def test_saving_the_same_reminder_days_changes_and_records_nothing(client, db, admins):
+    make_round(slug="kevat", deadline=utcnow() + timedelta(days=30))
+    db.session.commit()
+    login(client, "paa@example.fi")
+    assert post(client, "/admin/rounds/kevat/reminders", reminder_days="7, 2").status_code == 303
+    again = post(client, "/admin/rounds/kevat/reminders?lang=en", reminder_days="2,7")
+    assert again.status_code == 303
+    assert "Nothing was changed." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert audit_actions(db) == ["set reminder days"]
+
+
+def test_a_regional_admin_is_not_shown_the_national_reminder_counts(client, db, admins):
+    round_ = make_round(slug="kevat", deadline=utcnow() + timedelta(days=30))
+    round_.reminder_days = [7]
+    db.session.add(
+        RoundReminder(
+            round_id=round_.id, days_before=7, due_at=utcnow(), outcome="queued", queued=37
+        )
+    )
+    db.session.commit()
+    login(client, "paa@example.fi")
+    assert "37 reminders" in client.get("/admin/rounds/kevat/manage?lang=en").get_data(as_text=True)
+    client.post("/admin/logout", data={"csrf_token": csrf(client)})
+    login(client, "ita@example.fi")
+    page = client.get("/admin/rounds/kevat/manage?lang=en").get_data(as_text=True)
+    assert "7 days before" in page and "– done" in page
+    assert re.search(r"\(\d+ reminders\)", page) is None
+
+
 def test_email_texts_are_saved_checked_and_cleared(client, db, admins):
     make_round(slug="kevat")
     db.session.commit()
@@ -390,6 +419,25 @@ def test_a_regional_admin_lets_its_own_unit_answer_late(client, db, late_round):
     assert post(client, "/admin/rounds/kevat/late/E1/end").status_code == 303
     assert late_until(db, "E1") is None
     assert audit_actions(db) == ["late answers", "late answers"]
+
+
+def test_a_deactivated_unit_posted_by_hand_is_404(client, db, late_round):
+    unit = db.session.scalar(select(Unit).filter_by(code="E1"))
+    invitation = db.session.scalar(select(Invitation).filter_by(unit_id=unit.id))
+    invitation.late_until = utcnow() + timedelta(days=1)
+    unit.deactivated_at = utcnow()
+    db.session.commit()
+    login(client, "paa@example.fi")
+    page = client.get("/admin/rounds/kevat/manage").get_data(as_text=True)
+    assert 'value="E1"' not in page  # not among the choices
+    date, _time = local(utcnow() + timedelta(days=3))
+    allowed = post(
+        client, "/admin/rounds/kevat/late", late_unit="E1", late_date=date, late_time="16:00"
+    )
+    assert allowed.status_code == 404
+    assert post(client, "/admin/rounds/kevat/late/E1/end").status_code == 404
+    assert late_until(db, "E1") is not None
+    assert audit_actions(db) == []
 
 
 def test_late_answers_need_a_future_time_and_an_open_round(client, db, late_round):

@@ -22,7 +22,9 @@ from tests.factories import make_round, make_unit
 
 OLD_KEY = "testing-secret-key-not-for-production"  # TestingConfig.SECRET_KEY
 LINK_RE = re.compile(r"^http://localhost/r/[A-Za-z0-9_-]{43}$")
-FUTURE = "2099-01-15T16:00"
+# Next year: deadlines may be at most rounds.services.YEARS_AHEAD_MAX years ahead.
+YEAR = datetime.now(UTC).year + 1
+FUTURE = f"{YEAR}-01-15T16:00"
 
 
 def invoke(runner, *args):
@@ -80,10 +82,10 @@ def test_create_round_in_draft_with_both_questionnaires(runner, db):
 @pytest.mark.parametrize(
     ("typed", "utc"),
     [
-        ("2099-01-15T16:00", datetime(2099, 1, 15, 14, 0, tzinfo=UTC)),  # EET, UTC+2
-        ("2099-07-15T16:00", datetime(2099, 7, 15, 13, 0, tzinfo=UTC)),  # EEST, UTC+3
-        ("2099-12-31T23:59", datetime(2099, 12, 31, 21, 59, tzinfo=UTC)),
-        ("2099-01-01T00:30", datetime(2098, 12, 31, 22, 30, tzinfo=UTC)),  # the day before
+        (f"{YEAR}-01-15T16:00", datetime(YEAR, 1, 15, 14, 0, tzinfo=UTC)),  # EET, UTC+2
+        (f"{YEAR}-07-15T16:00", datetime(YEAR, 7, 15, 13, 0, tzinfo=UTC)),  # EEST, UTC+3
+        (f"{YEAR}-12-31T23:59", datetime(YEAR, 12, 31, 21, 59, tzinfo=UTC)),
+        (f"{YEAR}-01-01T00:30", datetime(YEAR - 1, 12, 31, 22, 30, tzinfo=UTC)),  # day before
     ],
 )
 def test_deadline_is_helsinki_time_stored_as_utc(runner, db, typed, utc):
@@ -122,6 +124,18 @@ def test_past_deadline(runner, db):
     failed(create(runner, deadline="2020-01-15T16:00"), "deadline", "future")
     just_passed = (utcnow() - timedelta(minutes=5)).astimezone(HELSINKI)
     failed(create(runner, deadline=just_passed.strftime("%Y-%m-%dT%H:%M")), "future")
+    assert round_count(db) == 0
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T23:59", f"{YEAR + 5}-12-31T16:00"])
+def test_a_deadline_too_far_ahead_is_refused(runner, db, deadline):
+    failed(create(runner, deadline=deadline), "deadline", "at most 5 years ahead")
+    assert round_count(db) == 0
+
+
+def test_a_deadline_out_of_the_calendar_is_a_format_error(runner, db):
+    # Year 1 in Helsinki time is before the first UTC moment Python can hold.
+    failed(create(runner, deadline="0001-01-01T00:00"), "--deadline", "YYYY-MM-DDTHH:MM")
     assert round_count(db) == 0
 
 
@@ -256,7 +270,7 @@ def test_open_and_close(runner, db):
     opened = invoke(runner, "rounds", "open", "kevat-2099")
     assert opened.exit_code == 0, opened.output
     assert "Opened round kevat-2099" in opened.output
-    assert "2099-01-15 16:00" in opened.output
+    assert f"{YEAR}-01-15 16:00" in opened.output
     round_ = round_by_slug(db, "kevat-2099")
     assert round_.state == "open"
     assert round_.opened_at is not None and round_.opened_at <= utcnow()
@@ -722,7 +736,7 @@ def test_round_titles_in_swedish_and_english_are_stored(runner, db):
             "--title-en",
             " ",
             "--deadline",
-            "2099-03-31T16:00",
+            f"{YEAR}-03-31T16:00",
         ]
     )
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from survey_app.models import Answer, QuestionnaireVersion, round_questionnaires
+from survey_app.models.types import utcnow
 from survey_app.questionnaires import registry
 from survey_app.questionnaires.validation import DefinitionError, validate_definition
 from survey_app.rounds.services import create_round
@@ -136,7 +137,7 @@ def definitions_copy(tmp_path, monkeypatch):
 
 
 def _deadline():
-    return parse_local("2099-01-01T12:00")
+    return parse_local("2099-01-01T12:00").replace(year=utcnow().year + 1)  # within 5 years
 
 
 def test_editing_a_definition_without_a_new_version_is_refused(db, definitions_copy):

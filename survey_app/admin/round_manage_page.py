@@ -1,33 +1,27 @@
-"""What the round pages share: the manage page with its forms, and running a change
-(commit and say so, or refuse it on the page)."""
+"""A round's manage page: its facts and plan, and the forms that change it, each shown
+again with its errors (422) or the reason a change was refused (409)."""
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..errors import render_error
 from ..extensions import db
 from ..invitations.auto_reminders import reminder_plan
 from ..models import Invitation, Round, Unit
 from ..models.types import utcnow
-from ..outbox.overrides import EmailTextError
 from ..rounds import services
+from ..rounds.services import RoundError
+from .refusals import reason_for
 from .round_email_texts import email_text_pairs, email_texts_data
 from .round_forms import EmailTextsForm, ExtendForm, LateForm, ReminderDaysForm, local_parts
 from .scope import scope_units
-
-
-def national_only():
-    """A regional admin's refusal page, or None for a national admin."""
-    if current_user.is_national:
-        return None
-    return render_error(403, _("Only a national admin can create rounds or change them."))
+from .web import run_action
 
 
 def late_choices(round_: Round) -> list[tuple[str, str]]:
+    """The units the admin may let answer late: its active units invited to the round."""
     query = scope_units(
         select(Unit.code, Unit.name)
         .join(Invitation, Invitation.unit_id == Unit.id)
@@ -38,24 +32,31 @@ def late_choices(round_: Round) -> list[tuple[str, str]]:
     return [(code, f"{name} ({code})") for code, name in db.session.execute(query)]
 
 
-def attempt(round_: Round, change):
-    """Run a service change: (True, its result), or (False, the manage page refusing
-    it with the service's reason, 409)."""
+def refused_page(round_: Round, error: Exception):
+    """The manage page saying, in the admin's language, why a change was refused."""
+    return manage_page(round_, status=409, refusal=reason_for(error))
+
+
+def change_round(round_: Round, action, said):
+    """Run a change from the manage page: back on it with `said(result)`, or the page
+    with the reason it was refused (409)."""
+    return run_action(
+        action,
+        said,
+        url_for("admin_rounds.manage", slug=round_.slug),
+        refused=lambda error: refused_page(round_, error),
+    )
+
+
+def refused_before_form(round_: Round, check):
+    """The refusal page when the round's state refuses the change whatever its form
+    says (`check`, a rounds.services check; the form is not even on the page then);
+    None when the form is worth reading."""
     try:
-        return True, change()
-    except (services.RoundError, EmailTextError) as error:
-        db.session.rollback()
-        return False, refuse(round_, str(error))
-
-
-def done(round_: Round, message: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("admin_rounds.manage", slug=round_.slug), code=303)
-
-
-def refuse(round_: Round, message: str):
-    return manage_page(round_, status=409, refusal=message)
+        check(round_)
+    except RoundError as error:
+        return refused_page(round_, error)
+    return None
 
 
 def manage_page(round_: Round, *, status: int = 200, failed=None, refusal=None, **forms):
@@ -68,8 +69,11 @@ def manage_page(round_: Round, *, status: int = 200, failed=None, refusal=None, 
         ),
     )
     forms.setdefault("texts_form", EmailTextsForm(data=email_texts_data(round_)))
-    week_later, _time = local_parts(max(round_.deadline, utcnow()) + timedelta(days=7))
-    forms.setdefault("late_form", LateForm(data={"late_date": week_later}))
+    # A week after the deadline, as a suggestion (never past the latest a time may be:
+    # a deadline stored far ahead by other means must not break the page).
+    week_later = min(max(round_.deadline, utcnow()), services.latest_moment())
+    week_later_date, _time = local_parts(week_later + timedelta(days=7))
+    forms.setdefault("late_form", LateForm(data={"late_date": week_later_date}))
     forms["late_form"].late_unit.choices = late_choices(round_)
     late_list = services.late_invitations(round_, lambda query: scope_units(query, current_user))
     return (
@@ -78,6 +82,9 @@ def manage_page(round_: Round, *, status: int = 200, failed=None, refusal=None, 
             round=round_,
             state=round_.effective_state(),
             plan=reminder_plan(round_),
+            # How many reminders each automatic one queued is a count over every
+            # region: a regional admin is not shown it.
+            plan_counts=current_user.is_national,
             late_list=late_list,
             now=utcnow(),
             failed=failed,

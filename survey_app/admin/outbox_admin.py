@@ -1,5 +1,5 @@
-"""The outbox as an admin may see it: counts by state, a filtered page of messages,
-one message with the mail captured in local use, and the retry of failed messages.
+"""The outbox for admins: counts by state, a filtered page of messages, one message
+with the mail captured in local use, and the retry of failed messages (audited).
 
 Region rule: a regional admin sees the messages of its region's units only (through
 `scope_units`); messages to admins (password resets) have no unit, so only national
@@ -11,6 +11,7 @@ from email import policy
 from email.errors import MessageError
 from email.parser import BytesParser
 
+from flask import current_app
 from sqlalchemy import Select, and_, func, select
 
 from ..extensions import db
@@ -50,13 +51,11 @@ class MessageRow:
         return state_of(self.message)
 
     @property
-    def last_attempt_at(self) -> datetime | None:
-        """When it was last tried: taken, or (failed) the attempt that was due then."""
-        message = self.message
-        if message.status == "sent":
-            return message.sent_at
-        if message.status == "failed":
-            return message.next_attempt_at
+    def last_attempt_due_at(self) -> datetime | None:
+        """For a failed message, when its last attempt became due: the worker tried it
+        then or later (no column records the moment itself). None otherwise."""
+        if self.message.status == "failed":
+            return self.message.next_attempt_at
         return None
 
     @property
@@ -156,11 +155,12 @@ def visible_message(admin: Admin, message_id: int) -> MessageRow:
 
 def captured_mail(message: OutboxMessage) -> CapturedMail | None:
     """The message as written to its .eml file in local use (no MAIL_SERVER), or None:
-    with a real mail server, before the worker wrote it, and always for a password
-    reset (its link would let anyone who reads it into that admin's account)."""
-    folder = captured_mail_dir()
-    if folder is None or message.kind == "password_reset":
+    when reading them is off (MAIL_CAPTURE_VIEW, off in production), with a real mail
+    server, before the worker wrote it, and always for a password reset (its link would
+    let anyone who reads it into that admin's account)."""
+    if not captured_mail_enabled() or message.kind == "password_reset":
         return None
+    folder = captured_mail_dir()
     path = folder / eml_name(message.message_id)
     if path.parent != folder or not path.is_file():
         return None
@@ -177,7 +177,10 @@ def captured_mail(message: OutboxMessage) -> CapturedMail | None:
 
 
 def captured_mail_enabled() -> bool:
-    return captured_mail_dir() is not None
+    """Captured mail is shown only in local use: the files hold working personal links,
+    so a production site (where MAIL_CAPTURE_VIEW is off) never serves them, even
+    while it runs without a mail server."""
+    return bool(current_app.config.get("MAIL_CAPTURE_VIEW")) and captured_mail_dir() is not None
 
 
 def retry_one(admin: Admin, message_id: int) -> None:
