@@ -12,11 +12,13 @@ CONTENT_SECURITY_POLICY = (
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_in_the_address():
-        """No page has a NUL byte in its address, and PostgreSQL refuses one in any
-        string: answer 400 here once rather than a 500 from whichever query meets it.
-        (Form bodies are left to the forms, so that typed text comes back to its page.)"""
-        arguments = request.args.items(multi=True)
-        if "\x00" in request.path or any("\x00" in k + v for k, v in arguments):
+        """No page has a NUL byte in its address (404, like any wrong link), and
+        PostgreSQL refuses one in any string: refuse a query string holding one here
+        (400) rather than with a 500 from whichever query meets it. Form bodies are left
+        to the forms, so that typed text comes back to its page."""
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key + value for key, value in request.args.items(multi=True)):
             abort(400)
 
     @app.after_request
