@@ -133,3 +133,23 @@ def test_the_walk_can_fail_the_national_admin_sees_them(app, client, db, two_reg
     assert OTHER_REGION_MARKS[1] in client.get("/admin/audit").get_data(as_text=True)
     assert client.get(f"/admin/units/{other['code']}/edit").status_code == 200
     assert client.get(f"/admin/outbox/{other['message_id']}").status_code == 200
+
+
+def test_every_admin_page_answers_both_roles(app, client, db, two_regions):
+    """Each GET page works for the national admin with either region's values, and for
+    the regional admin with its own (the pages that are national-only say so, 403)."""
+    own, other = two_regions
+    login(client, "paa@example.fi", PASSWORD)
+    for values in (own, other):
+        for rule in admin_rules(app, "GET"):
+            url = build(rule, values)
+            assert client.get(url).status_code == 200, url
+    client.post("/admin/logout", data={"csrf_token": csrf_of(client)})
+    login(client, "ita@example.fi", PASSWORD)
+    for rule in admin_rules(app, "GET"):
+        url = build(rule, own)
+        assert client.get(url).status_code in (200, 403), url
+
+
+def csrf_of(client) -> str:
+    return CSRF_RE.search(client.get("/admin/").get_data(as_text=True)).group(1)
