@@ -66,3 +66,21 @@ def make_invitation(round_=None, unit=None):
     invitation = create_invitation(round_, unit)
     db.session.commit()
     return invitation, f"/r/{token_for(invitation)}"
+
+
+def make_response(invitation, answers: dict, submit: bool = True, language: str = "fi"):
+    """Answer through the respondent's own service (a draft or a submission):
+    `answers` maps item codes to a value or a list of values."""
+    from survey_app.respond.services import save_answers
+
+    values = {code: v if isinstance(v, list) else [v] for code, v in answers.items()}
+    outcome = save_answers(
+        invitation,
+        values,
+        submit=submit,
+        language=language,
+        expected_version=None,
+        submission_key=None,
+    )
+    db.session.commit()
+    return outcome.response

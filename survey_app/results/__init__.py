@@ -1,0 +1,1 @@
+"""Results of a round: the numbers, the report, the exports."""

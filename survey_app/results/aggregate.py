@@ -1,0 +1,189 @@
+"""The round's numbers, counted by the database: `GROUP BY` over the submitted answer
+rows, the same SQL on SQLite and PostgreSQL, never a loop over responses in Python.
+
+Only submitted answers count: `Answer` rows hold a response's latest submission (a
+draft lives in `Response.draft`), so joining answers to submitted responses is exact.
+Percentages are whole percent of those who answered the item, rounded half up
+(BRIEF.md's results JSON). With an admin, every number is of its region's units only.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, distinct, func, select
+
+from ..extensions import db
+from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..models.unit import UNIT_STATUSES
+from ..questionnaires.model import Item, Questionnaire
+
+CRITERIA_KEY = "criteria"
+GROUPINGS = {"field": Unit.field, "region": Unit.region, "status": Unit.status}
+
+
+def percent(count: int, answered: int) -> int:
+    """Whole percent, half up, in integers (no float can round 92.5 down)."""
+    if answered <= 0:
+        return 0
+    return (200 * count + answered) // (2 * answered)
+
+
+def _scoped(query: Select, admin: Admin | None) -> Select:
+    if admin is None:
+        return query
+    from ..admin.scope import scope_units  # the admin package imports this module
+
+    return scope_units(query, admin)
+
+
+def _round_units(round_: Round, admin: Admin | None) -> Select:
+    """The round's invited units that are still on the roster (as the dashboard counts)."""
+    query = (
+        select(Unit)
+        .join(Invitation, Invitation.unit_id == Unit.id)
+        .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None))
+    )
+    return _scoped(query, admin)
+
+
+def _submitted(query: Select, round_: Round) -> Select:
+    """Restrict a query over `Answer` to the round's submitted responses."""
+    return (
+        query.join(Response, Answer.response_id == Response.id)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(
+            Invitation.round_id == round_.id,
+            Response.submitted_at.is_not(None),
+            Unit.deactivated_at.is_(None),
+        )
+    )
+
+
+@dataclass
+class ItemCounts:
+    """One item's numbers within one group of units."""
+
+    answered: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def percent(self, value: str) -> int:
+        return percent(self.counts.get(value, 0), self.answered)
+
+
+def item_counts(
+    round_: Round, admin: Admin | None = None, group_by: str | None = None
+) -> dict[str | None, dict[str, ItemCounts]]:
+    """{group: {item code: ItemCounts}} for every choice item answered in the round;
+    group is None without `group_by`, else the units' field, region or status."""
+    group_column = GROUPINGS[group_by] if group_by else None
+    extra = [group_column] if group_column is not None else []
+    answered_query = _scoped(
+        _submitted(
+            select(*extra, Answer.item_code, func.count(distinct(Answer.response_id))),
+            round_,
+        ).group_by(*extra, Answer.item_code),
+        admin,
+    )
+    value_query = _scoped(
+        _submitted(
+            select(*extra, Answer.item_code, Answer.value, func.count(Answer.id)),
+            round_,
+        ).group_by(*extra, Answer.item_code, Answer.value),
+        admin,
+    )
+    result: dict[str | None, dict[str, ItemCounts]] = defaultdict(dict)
+    for row in db.session.execute(answered_query):
+        group, code, answered = (row[0], row[1], row[2]) if extra else (None, row[0], row[1])
+        result[group][code] = ItemCounts(answered=answered)
+    for row in db.session.execute(value_query):
+        group, code, value, count = (
+            (row[0], row[1], row[2], row[3]) if extra else (None, row[0], row[1], row[2])
+        )
+        result[group].setdefault(code, ItemCounts()).counts[value] = count
+    return dict(result)
+
+
+def responded(round_: Round, admin: Admin | None = None, group_by: str | None = None):
+    """Units that submitted: a number, or {group: number} with `group_by`."""
+    group_column = GROUPINGS[group_by] if group_by else None
+    extra = [group_column] if group_column is not None else []
+    query = _scoped(
+        select(*extra, func.count(Invitation.id))
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(
+            Invitation.round_id == round_.id,
+            Invitation.submitted_at.is_not(None),
+            Unit.deactivated_at.is_(None),
+        ),
+        admin,
+    )
+    if not extra:
+        return db.session.scalar(query) or 0
+    return dict(db.session.execute(query.group_by(*extra)).tuples().all())
+
+
+def units_by(round_: Round, admin: Admin | None, group_by: str) -> dict[str, dict[str, int]]:
+    """{field or region: {"active": n, "preparing": n}} of the round's invited units."""
+    column = GROUPINGS[group_by]
+    units = _round_units(round_, admin).subquery()
+    query = (
+        select(units.c[column.key], units.c.status, func.count())
+        .group_by(units.c[column.key], units.c.status)
+        .order_by(units.c[column.key])
+    )
+    table: dict[str, dict[str, int]] = {}
+    for name, status, count in db.session.execute(query):
+        table.setdefault(name, dict.fromkeys(UNIT_STATUSES, 0))[status] = count
+    return table
+
+
+def invited(round_: Round, admin: Admin | None = None) -> int:
+    query = _round_units(round_, admin).with_only_columns(func.count(Unit.id))
+    return db.session.scalar(query) or 0
+
+
+def criteria_questionnaire(round_: Round) -> Questionnaire | None:
+    return next((q for q in round_.questionnaires if q.key == CRITERIA_KEY), None)
+
+
+def criterion_items(round_: Round) -> list[tuple[int, Item]]:
+    """(criterion number, item) for every choice item of the criteria questionnaire, in
+    questionnaire order; the number comes from the section code (k1 → 1)."""
+    questionnaire = criteria_questionnaire(round_)
+    if questionnaire is None:
+        return []
+    items = []
+    for number, section in enumerate(questionnaire.sections, start=1):
+        digits = "".join(ch for ch in section.code if ch.isdigit())
+        criterion = int(digits) if digits else number
+        items += [(criterion, item) for item in section.items if item.is_choice]
+    return items
+
+
+def round_results(round_: Round, admin: Admin | None = None) -> dict:
+    """The results JSON of BRIEF.md: the contract of `results export` and the API."""
+    counts = item_counts(round_, admin).get(None, {})
+    items = []
+    for criterion, item in criterion_items(round_):
+        numbers = counts.get(item.code, ItemCounts())
+        values = item.option_values()
+        items.append(
+            {
+                "code": item.code,
+                "criterion": criterion,
+                "answered": numbers.answered,
+                "counts": {value: numbers.counts.get(value, 0) for value in values},
+                "percent": {value: numbers.percent(value) for value in values},
+            }
+        )
+    return {
+        "round": round_.slug,
+        "invited": invited(round_, admin),
+        "responded": responded(round_, admin),
+        "units": {
+            "by_field": units_by(round_, admin, "field"),
+            "by_region": units_by(round_, admin, "region"),
+        },
+        "items": items,
+    }
