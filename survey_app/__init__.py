@@ -73,7 +73,11 @@ def create_app(config: dict | str | None = None) -> Flask:
     from .admin.roster_routes import bp as admin_units_bp
     from .admin.round_routes import bp as admin_rounds_bp
     from .admin.routes import bp as admin_bp
+    from .api.routes import bp as api_bp
+    from .directory.routes import bp as directory_bp
     from .respond.routes import bp as respond_bp
+    from .results.export_routes import bp as exports_bp
+    from .results.report_routes import bp as results_bp
 
     configure_login(app)
     app.register_blueprint(respond_bp)
@@ -82,6 +86,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(admin_units_bp)
     app.register_blueprint(admin_rounds_bp)
     app.register_blueprint(admin_outbox_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(directory_bp)
 
     @app.get("/")
     def index():

@@ -9,10 +9,19 @@ def register_commands(app: Flask) -> None:
     from .invitations.cli import invitations_cli
     from .outbox.cli import outbox_cli
     from .questionnaires.cli import questionnaires_cli
+    from .results.cli import results_cli
     from .rounds.cli import rounds_cli
     from .units.cli import units_cli
 
-    groups = (units_cli, rounds_cli, invitations_cli, outbox_cli, questionnaires_cli, admins_cli)
+    groups = (
+        units_cli,
+        rounds_cli,
+        invitations_cli,
+        outbox_cli,
+        questionnaires_cli,
+        admins_cli,
+        results_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -1,0 +1,5 @@
+"""The directory's pages and downloads."""
+
+from flask import Blueprint
+
+bp = Blueprint("directory", __name__)
