@@ -86,6 +86,12 @@ class Config:
     # How often an open round dashboard refreshes its numbers (by script; 0: never).
     ADMIN_REFRESH_SECONDS = int(os.environ.get("ADMIN_REFRESH_SECONDS", "30"))
 
+    # The KEHY directory (profile fields only) public at /kooste; admins always see it.
+    DIRECTORY_PUBLIC = env_bool("DIRECTORY_PUBLIC", False)
+
+    # The report's breakdowns show a group of fewer respondents than this as "<N".
+    REPORT_MIN_GROUP = int(os.environ.get("REPORT_MIN_GROUP", "5"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -45,6 +45,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
+        if request.path == "/api/v1" or request.path.startswith("/api/v1/"):
+            from .api.routes import error_response  # tools get JSON, even with no route
+
+            return error_response(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -1,5 +1,49 @@
-"""The directory's pages and downloads."""
+"""The directory's pages and downloads: for admins (their region's units) at
+/admin/directory and as DOCX; optionally for everyone at /kooste, profile fields only
+(the setting DIRECTORY_PUBLIC, off by default)."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..admin.web import no_store
+from ..i18n import current_language
+from ..timeutil import to_local
+from .compile import compile_directory
+from .docx import directory_docx
 
 bp = Blueprint("directory", __name__)
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/admin/directory")
+@login_required
+def admin_directory():
+    directory = compile_directory(current_user, current_language())
+    return no_store(
+        current_app.make_response(
+            render_template("directory/directory.html", directory=directory, public=False)
+        )
+    )
+
+
+@bp.get("/admin/directory.docx")
+@login_required
+def admin_directory_docx():
+    directory = compile_directory(current_user, current_language())
+    content = directory_docx(directory, _("KEHY directory"))
+    response = current_app.response_class(content, mimetype=DOCX_TYPE)
+    filename = f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.docx"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
+@bp.get("/kooste")
+def public_directory():
+    """Only the profile fields the units wrote for the directory: no criteria answers,
+    nothing from the roster beyond each unit's name, region and field."""
+    if not current_app.config.get("DIRECTORY_PUBLIC"):
+        abort(404)
+    directory = compile_directory(None, current_language())
+    return render_template("directory/directory.html", directory=directory, public=True)

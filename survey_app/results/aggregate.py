@@ -78,18 +78,26 @@ def item_counts(
     group is None without `group_by`, else the units' field, region or status."""
     group_column = GROUPINGS[group_by] if group_by else None
     extra = [group_column] if group_column is not None else []
+    # Free texts are not counted: grouping by them would bring every text back.
+    choices = Answer.item_code.in_(
+        [item.code for q in round_.questionnaires for item in q.items if item.is_choice]
+    )
     answered_query = _scoped(
         _submitted(
             select(*extra, Answer.item_code, func.count(distinct(Answer.response_id))),
             round_,
-        ).group_by(*extra, Answer.item_code),
+        )
+        .where(choices)
+        .group_by(*extra, Answer.item_code),
         admin,
     )
     value_query = _scoped(
         _submitted(
             select(*extra, Answer.item_code, Answer.value, func.count(Answer.id)),
             round_,
-        ).group_by(*extra, Answer.item_code, Answer.value),
+        )
+        .where(choices)
+        .group_by(*extra, Answer.item_code, Answer.value),
         admin,
     )
     result: dict[str | None, dict[str, ItemCounts]] = defaultdict(dict)
@@ -120,7 +128,7 @@ def responded(round_: Round, admin: Admin | None = None, group_by: str | None = 
     )
     if not extra:
         return db.session.scalar(query) or 0
-    return dict(db.session.execute(query.group_by(*extra)).tuples().all())
+    return {group: count for group, count in db.session.execute(query.group_by(*extra))}
 
 
 def units_by(round_: Round, admin: Admin | None, group_by: str) -> dict[str, dict[str, int]]:

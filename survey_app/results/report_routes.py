@@ -1,8 +1,29 @@
 """The report pages: "Kriteerien toteutuminen" per round, for admins."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user, login_required
 
-from ..admin.web import no_store
+from ..admin.web import no_store, round_or_404
+from ..i18n import current_language
+from . import charts
+from .report import build_report, change_text
+from .suppression import suppressed_label
 
 bp = Blueprint("results", __name__, url_prefix="/admin/rounds")
 bp.after_request(no_store)
+
+
+@bp.get("/<slug>/report")
+@login_required
+def report(slug: str):
+    """The round's report, with the admin's region's numbers only; preliminary (and
+    marked so) until the round closes."""
+    round_ = round_or_404(slug)
+    minimum = current_app.config.get("REPORT_MIN_GROUP", 5)
+    return render_template(
+        "results/report.html",
+        report=build_report(round_, current_user, current_language(), minimum),
+        charts=charts,
+        change_text=change_text,
+        suppressed=suppressed_label(minimum),
+    )

@@ -1,10 +1,14 @@
 """The region rule, walked: a regional admin's every admin page shows nothing of other
-regions, and every URL that names another region's unit or message answers 404. New
-admin pages are picked up from the URL map, so they are walked too."""
+regions, and every URL that names another region's unit or message answers 404. Every
+page under /admin (report, exports and directory included) is picked up from the URL
+map, so new pages are walked too."""
 
+import io
 import re
 from datetime import timedelta
 
+import docx
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -12,13 +16,14 @@ from survey_app.extensions import db as _db
 from survey_app.invitations.mailing import queue_invitations
 from survey_app.models import AuditEntry, OutboxMessage, Unit
 from tests.admin.test_accounts import PASSWORD, create, login
-from tests.factories import make_invitation, make_round, make_unit
+from tests.factories import make_invitation, make_response, make_round, make_unit
 
-OTHER_REGION_MARKS = ("Lapin salainen yksikkö", "salainen@lappi.example.fi", "LAP-1")
+OTHER_REGION_MARKS = ("Lapin salainen yksikkö", "salainen@lappi.example.fi", "LAP-1", "Lappi")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 # URL parameters the walk knows how to fill; a rule with any other parameter (a reset
 # token) has no page of any region behind it.
-KNOWN = {"slug", "code", "message_id"}
+KNOWN = {"slug", "code", "message_id", "format_"}
+EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 
 @pytest.fixture
@@ -31,9 +36,12 @@ def two_regions(runner, db):
         contact_email=OTHER_REGION_MARKS[1],
         region="Lappi",
     )
-    make_invitation(round_=round_, unit=own)
+    own_invitation, _link = make_invitation(round_=round_, unit=own)
     other_invitation, _link = make_invitation(round_=round_, unit=other)
     queue_invitations(round_)
+    # Both units answered: reports, exports and the directory have the other's data.
+    make_response(own_invitation, {"k1_1": "yes", "kehy_name": "Itäinen profiili"})
+    make_response(other_invitation, {"k1_1": "no", "kehy_name": OTHER_REGION_MARKS[0]})
     # Traces of the other region on the pages that list more than units: a late
     # permission (round manage page) and an audit entry (audit log).
     other_invitation.late_until = round_.deadline + timedelta(days=3)
@@ -61,9 +69,32 @@ def two_regions(runner, db):
 
 def admin_rules(app, method):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("admin") and method in rule.methods:
+        if rule.rule.startswith("/admin") and method in rule.methods:
             if not set(rule.arguments) - KNOWN:
                 yield rule
+
+
+def admin_urls(app, values) -> list[str]:
+    """Every GET URL under /admin, an export once in each format."""
+    urls = []
+    for rule in admin_rules(app, "GET"):
+        formats = EXPORT_FORMATS if "format_" in rule.arguments else (None,)
+        urls += [build(rule, {**values, "format_": format_}) for format_ in formats]
+    return urls
+
+
+def page_text(page) -> str:
+    """What a page or download says: the cells of a spreadsheet, the paragraphs of a
+    Word document, else the body as text."""
+    body = page.get_data()
+    kind = page.mimetype or ""
+    if kind.endswith("spreadsheetml.sheet"):
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        cells = (c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+        return "\n".join(str(cell) for cell in cells if cell is not None)
+    if kind.endswith("wordprocessingml.document"):
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
+    return body.decode("utf-8-sig")
 
 
 def build(rule, values) -> str:
@@ -73,16 +104,23 @@ def build(rule, values) -> str:
 def test_a_regional_admin_sees_nothing_of_other_regions(app, client, db, two_regions):
     own, _other = two_regions
     login(client, "ita@example.fi", PASSWORD)
-    urls = [build(rule, own) for rule in admin_rules(app, "GET")]
-    for expected in ("/admin/", "/admin/rounds/kevat", "/admin/units/ITA-1/edit"):
+    urls = admin_urls(app, own)
+    for expected in (
+        "/admin/",
+        "/admin/rounds/kevat",
+        "/admin/units/ITA-1/edit",
+        "/admin/rounds/kevat/report",
+        "/admin/rounds/kevat/export.xlsx",
+        "/admin/directory.docx",
+    ):
         assert expected in urls
     assert f"/admin/outbox/{own['message_id']}" in urls
     for url in urls:
         page = client.get(url)
         assert page.status_code < 500, url
-        html = page.get_data(as_text=True)
+        text = page_text(page)
         for mark in OTHER_REGION_MARKS:
-            assert mark not in html, f"{url} shows {mark!r}"
+            assert mark not in text, f"{url} shows {mark!r}"
 
 
 def test_every_url_naming_another_regions_unit_or_message_is_404(app, client, db, two_regions):
@@ -127,8 +165,11 @@ def test_every_url_naming_another_regions_unit_or_message_is_404(app, client, db
 def test_the_walk_can_fail_the_national_admin_sees_them(app, client, db, two_regions):
     _own, other = two_regions
     login(client, "paa@example.fi", PASSWORD)
-    html = client.get("/admin/rounds/kevat").get_data(as_text=True)
-    assert all(mark in html for mark in OTHER_REGION_MARKS)
+    seen = {url: page_text(client.get(url)) for url in admin_urls(app, other)}
+    for mark in OTHER_REGION_MARKS:
+        assert any(mark in text for text in seen.values()), mark
+    for url in ("/admin/rounds/kevat/report", "/admin/directory", "/admin/rounds/kevat"):
+        assert "Lappi" in seen[url], url
     assert OTHER_REGION_MARKS[0] in client.get("/admin/rounds/kevat/manage").get_data(as_text=True)
     assert OTHER_REGION_MARKS[1] in client.get("/admin/audit").get_data(as_text=True)
     assert client.get(f"/admin/units/{other['code']}/edit").status_code == 200
@@ -141,13 +182,11 @@ def test_every_admin_page_answers_both_roles(app, client, db, two_regions):
     own, other = two_regions
     login(client, "paa@example.fi", PASSWORD)
     for values in (own, other):
-        for rule in admin_rules(app, "GET"):
-            url = build(rule, values)
+        for url in admin_urls(app, values):
             assert client.get(url).status_code == 200, url
     client.post("/admin/logout", data={"csrf_token": csrf_of(client)})
     login(client, "ita@example.fi", PASSWORD)
-    for rule in admin_rules(app, "GET"):
-        url = build(rule, own)
+    for url in admin_urls(app, own):
         assert client.get(url).status_code in (200, 403), url
 
 

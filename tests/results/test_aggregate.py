@@ -5,7 +5,7 @@ a regional admin's numbers of its own region only."""
 import pytest
 
 from survey_app.models import Admin
-from survey_app.results.aggregate import item_counts, percent, round_results
+from survey_app.results.aggregate import item_counts, percent, responded, round_results
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
 
@@ -98,3 +98,8 @@ def test_breakdown_by_region(dataset):
     assert by_region["Itä-Suomi"]["k1_1"].counts == {"yes": 1, "no": 5}
     assert by_region["Lappi"]["k1_1"].counts == {"no": 2}
     assert "k1_2" not in by_region["Lappi"]
+
+
+def test_respondents_by_group(dataset):
+    assert responded(dataset, group_by="region") == {"Itä-Suomi": 6, "Lappi": 2}
+    assert responded(dataset, group_by="status") == {"active": 7, "preparing": 1}

@@ -1,0 +1,206 @@
+"""A round's results as files: JSON (the contract), CSV and XLSX (one row per unit).
+
+The CSV and XLSX rows come from one ordered SQL query over the submitted answer rows,
+read in batches (`yield_per`) and grouped by response as they arrive: memory stays
+flat however many responses there are (bench/export_memory.py measures it).
+
+Every text cell that a spreadsheet could read as a formula (starting with `=`, `+`,
+`-`, `@`, tab or CR) is prefixed with `'`, in CSV and XLSX alike.
+"""
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from itertools import groupby
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import Select, select
+
+from ..extensions import db
+from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..questionnaires.model import Item
+from .aggregate import criterion_items, round_results
+
+FORMATS = ("json", "csv", "xlsx")
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+UNIT_COLUMNS = ["code", "name", "field", "region", "status", "submitted_at"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MULTIPLE_SEPARATOR = "; "
+BATCH = 1000
+BOM = "\ufeff"
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet would run as a formula becomes plain text."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _scoped(query: Select, admin: Admin | None) -> Select:
+    if admin is None:
+        return query
+    from ..admin.scope import scope_units
+
+    return scope_units(query, admin)
+
+
+def round_items(round_: Round) -> list[Item]:
+    """Every item of every questionnaire of the round, in order: the answer columns."""
+    seen: dict[str, Item] = {}
+    for questionnaire in round_.questionnaires:
+        for item in questionnaire.items:
+            seen.setdefault(item.code, item)
+    return list(seen.values())
+
+
+def results_json(round_: Round, admin: Admin | None = None) -> str:
+    return json.dumps(round_results(round_, admin), ensure_ascii=False, indent=2) + "\n"
+
+
+def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[str]]:
+    """One list of cells per submitted response (unit columns, then one per item), in
+    unit-code order, from a single query streamed in batches. Not yet neutralised."""
+    items = round_items(round_)
+    query = _scoped(
+        select(
+            Response.id,
+            Unit.code,
+            Unit.name,
+            Unit.field,
+            Unit.region,
+            Unit.status,
+            Response.submitted_at,
+            Answer.item_code,
+            Answer.value,
+        )
+        .select_from(Response)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(
+            Invitation.round_id == round_.id,
+            Response.submitted_at.is_not(None),
+            Unit.deactivated_at.is_(None),
+        )
+        .order_by(Unit.code, Response.id, Answer.item_code, Answer.position),
+        admin,
+    )
+    result = db.session.execute(query, execution_options={"yield_per": BATCH})
+    for _response_id, rows in groupby(result, key=lambda row: row[0]):
+        first = None
+        answers: dict[str, list[str]] = {}
+        for row in rows:
+            first = first or row
+            if row.item_code is not None:
+                answers.setdefault(row.item_code, []).append(row.value)
+        submitted = first.submitted_at.isoformat(timespec="seconds")
+        yield [
+            first.code,
+            first.name,
+            first.field,
+            first.region,
+            first.status,
+            submitted,
+            *(MULTIPLE_SEPARATOR.join(answers.get(item.code, ())) for item in items),
+        ]
+
+
+def csv_chunks(round_: Round, admin: Admin | None = None, rows_per_chunk: int = 200):
+    """The CSV as text chunks: BOM and header first, then rows as they are read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(UNIT_COLUMNS + [item.code for item in round_items(round_)])
+    yield BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for number, row in enumerate(response_rows(round_, admin), start=1):
+        writer.writerow([neutralise(cell) for cell in row])
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _text_cell(sheet, value):
+    """A string cell that can never be a formula (openpyxl reads a leading `=` as one)."""
+    if isinstance(value, str):
+        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return WriteOnlyCell(sheet, value=value)
+
+
+def _append(sheet, values) -> None:
+    sheet.append([_text_cell(sheet, value) for value in values])
+
+
+def write_xlsx(round_: Round, target, admin: Admin | None = None, language: str = "fi") -> None:
+    """The workbook (responses, item summary, units) into a path or binary file, in
+    openpyxl's write-only mode: rows go to a temporary file, not into memory."""
+    items = round_items(round_)
+    workbook = Workbook(write_only=True)
+
+    responses = workbook.create_sheet("responses")
+    _append(responses, UNIT_COLUMNS + [item.code for item in items])
+    _append(responses, [""] * len(UNIT_COLUMNS) + [item.text_in(language) for item in items])
+    for row in response_rows(round_, admin):
+        _append(responses, row)
+
+    results = round_results(round_, admin)
+    texts = {item.code: item.text_in(language) for _criterion, item in criterion_items(round_)}
+    values = list(dict.fromkeys(v for entry in results["items"] for v in entry["counts"]))
+    summary = workbook.create_sheet("item summary")
+    _append(
+        summary,
+        ["code", "criterion", "text", "answered"]
+        + [name for value in values for name in (value, f"{value} %")],
+    )
+    for entry in results["items"]:
+        numbers = [
+            number
+            for value in values
+            for number in (entry["counts"].get(value, 0), entry["percent"].get(value, 0))
+        ]
+        _append(
+            summary,
+            [entry["code"], entry["criterion"], texts[entry["code"]], entry["answered"]] + numbers,
+        )
+    _append(summary, [])
+    _append(summary, ["invited", results["invited"]])
+    _append(summary, ["responded", results["responded"]])
+
+    units = workbook.create_sheet("units")
+    _append(units, ["by", "name", "active", "preparing"])
+    for by, key in (("field", "by_field"), ("region", "by_region")):
+        for name, counts in results["units"][key].items():
+            _append(units, [by, name, counts.get("active", 0), counts.get("preparing", 0)])
+    workbook.save(target)
+
+
+def xlsx_chunks(round_: Round, admin: Admin | None = None, language: str = "fi"):
+    """The workbook as bytes chunks, built in a temporary file first (a zip is written
+    whole before it can be read)."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(round_, spool, admin, language)
+        spool.seek(0)
+        while chunk := spool.read(64 * 1024):
+            yield chunk
+
+
+def safe_filename(round_: Round, extension: str) -> str:
+    stem = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in round_.slug
+    )
+    return f"{stem or 'round'}-results.{extension}"

@@ -1,0 +1,228 @@
+"""The report of a round ("Kriteerien toteutuminen"), as plain data for the template.
+
+Every number comes from `aggregate` (counted by the database, region-scoped by the
+admin); this module only arranges them the way the seed report reads: per criterion
+its items with "N % vastanneista", the planned share, a bar, the change since the
+previous round in percentage points, and breakdowns by field, region and status with
+small groups suppressed (`suppression`). Texts are in the page's language.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Admin, Round
+from . import aggregate
+from .aggregate import ItemCounts
+from .suppression import hidden_groups
+
+BREAKDOWNS = ("field", "region", "status")
+
+
+@dataclass
+class OptionShare:
+    value: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class ItemReport:
+    code: str
+    text: str
+    answered: int
+    options: list[OptionShare]
+    # Percentage points of "yes" since the previous round (None: nothing to compare).
+    change: int | None = None
+
+    def share(self, value: str) -> OptionShare | None:
+        return next((option for option in self.options if option.value == value), None)
+
+    @property
+    def yes(self) -> OptionShare | None:
+        return self.share("yes")
+
+    @property
+    def planned(self) -> OptionShare | None:
+        return self.share("planned")
+
+
+@dataclass
+class BreakdownRow:
+    name: str
+    respondents: int
+    hidden: bool
+    # Per item of the criterion: (yes percent, answered); None when hidden.
+    cells: list[tuple[int, int] | None]
+
+
+@dataclass
+class Breakdown:
+    key: str  # field, region or status
+    rows: list[BreakdownRow]
+    total: BreakdownRow
+
+
+@dataclass
+class CriterionReport:
+    number: int
+    title: str
+    items: list[ItemReport] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+
+@dataclass
+class UnitCount:
+    name: str
+    active: int
+    preparing: int
+
+    @property
+    def total(self) -> int:
+        return self.active + self.preparing
+
+
+@dataclass
+class Report:
+    round: Round
+    preliminary: bool
+    invited: int
+    responded: int
+    criteria: list[CriterionReport]
+    units_by_field: list[UnitCount]
+    units_by_region: list[UnitCount]
+    previous: Round | None
+    minimum: int
+
+    @property
+    def units_active(self) -> int:
+        return sum(row.active for row in self.units_by_field)
+
+    @property
+    def units_preparing(self) -> int:
+        return sum(row.preparing for row in self.units_by_field)
+
+
+def change_text(change: int) -> str:
+    """Signed percentage points as the report writes them: +5, −3 (minus sign), ±0."""
+    if change > 0:
+        return f"+{change}"
+    if change < 0:
+        return f"\u2212{-change}"
+    return "\u00b10"
+
+
+def previous_round(round_: Round) -> Round | None:
+    """The latest earlier round (by deadline) that pins the same criteria questionnaire
+    key and was opened (a draft has no answers to compare with)."""
+    earlier = db.session.scalars(
+        select(Round)
+        .where(Round.deadline < round_.deadline, Round.id != round_.id, Round.state != "draft")
+        .order_by(Round.deadline.desc())
+    )
+    return next((r for r in earlier if aggregate.criteria_questionnaire(r) is not None), None)
+
+
+def _sections(round_: Round, language: str) -> dict[int, str]:
+    """Criterion number → the section's title (numbered as `aggregate.criterion_items`)."""
+    questionnaire = aggregate.criteria_questionnaire(round_)
+    titles = {}
+    for position, section in enumerate(questionnaire.sections if questionnaire else (), 1):
+        digits = "".join(ch for ch in section.code if ch.isdigit())
+        titles[int(digits) if digits else position] = section.title_in(language)
+    return titles
+
+
+def _unit_counts(table: dict[str, dict[str, int]]) -> list[UnitCount]:
+    """The seed's order: the largest group first, then by name."""
+    rows = [
+        UnitCount(name, counts.get("active", 0), counts.get("preparing", 0))
+        for name, counts in table.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.name))
+
+
+def _breakdown(key: str, grouped, codes: list[str], minimum: int, totals) -> Breakdown:
+    respondents, counts = grouped
+    hidden = hidden_groups(respondents, minimum)
+
+    def cells(numbers: dict[str, ItemCounts]) -> list[tuple[int, int]]:
+        out = []
+        for code in codes:
+            item = numbers.get(code, ItemCounts())
+            out.append((item.percent("yes"), item.answered))
+        return out
+
+    rows = []
+    for name in sorted(respondents, key=lambda group: (-respondents[group], group)):
+        is_hidden = name in hidden
+        rows.append(
+            BreakdownRow(
+                name=name,
+                respondents=respondents[name],
+                hidden=is_hidden,
+                cells=[None] * len(codes) if is_hidden else cells(counts.get(name, {})),
+            )
+        )
+    total = BreakdownRow(
+        name="", respondents=sum(respondents.values()), hidden=False, cells=cells(totals)
+    )
+    return Breakdown(key=key, rows=rows, total=total)
+
+
+def build_report(round_: Round, admin: Admin | None, language: str, minimum: int = 5) -> Report:
+    """The whole report of `round_` as `admin` may see it, in `language`."""
+    totals = aggregate.item_counts(round_, admin).get(None, {})
+    previous = previous_round(round_)
+    before = aggregate.item_counts(previous, admin).get(None, {}) if previous else {}
+    titles = _sections(round_, language)
+    criteria: dict[int, CriterionReport] = {}
+    for number, item in aggregate.criterion_items(round_):
+        criterion = criteria.setdefault(number, CriterionReport(number, titles.get(number, "")))
+        numbers = totals.get(item.code, ItemCounts())
+        change = None
+        earlier = before.get(item.code)
+        if earlier is not None and earlier.answered and numbers.answered:
+            change = numbers.percent("yes") - earlier.percent("yes")
+        criterion.items.append(
+            ItemReport(
+                code=item.code,
+                text=item.text_in(language),
+                answered=numbers.answered,
+                options=[
+                    OptionShare(
+                        value=option.value,
+                        label=option.label_in(language),
+                        count=numbers.counts.get(option.value, 0),
+                        percent=numbers.percent(option.value),
+                    )
+                    for option in item.options
+                ],
+                change=change,
+            )
+        )
+    grouped = {
+        key: (
+            aggregate.responded(round_, admin, group_by=key),
+            aggregate.item_counts(round_, admin, group_by=key),
+        )
+        for key in BREAKDOWNS
+    }
+    for criterion in criteria.values():
+        codes = [item.code for item in criterion.items]
+        criterion.breakdowns = [
+            _breakdown(key, grouped[key], codes, minimum, totals) for key in BREAKDOWNS
+        ]
+    return Report(
+        round=round_,
+        preliminary=round_.effective_state() != "closed",
+        invited=aggregate.invited(round_, admin),
+        responded=aggregate.responded(round_, admin),
+        criteria=[criteria[number] for number in sorted(criteria)],
+        units_by_field=_unit_counts(aggregate.units_by(round_, admin, "field")),
+        units_by_region=_unit_counts(aggregate.units_by(round_, admin, "region")),
+        previous=previous,
+        minimum=minimum,
+    )

@@ -1,0 +1,51 @@
+"""`flask results export SLUG --format json|csv|xlsx [-o PATH]`: every unit of every
+region, the JSON exactly the contract, refusals with exit 1."""
+
+import json
+
+from openpyxl import load_workbook
+
+from tests.results.test_exports import dataset, expected_json, read_csv
+
+__all__ = ["dataset"]
+
+
+def test_json_to_stdout_is_the_contract(runner, dataset):
+    result = runner.invoke(args=["results", "export", "syksy", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout_bytes.decode("utf-8")) == expected_json()
+
+
+def test_csv_and_xlsx_to_files(runner, dataset, tmp_path):
+    target = tmp_path / "syksy.csv"
+    result = runner.invoke(args=["results", "export", "syksy", "--format", "csv", "-o", target])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(target.read_bytes())
+    assert [row[0] for row in rows[1:]] == ["A1", "A2", "B1"]
+    assert rows[1][1] == "'=1+1 yksikkö"
+
+    workbook_path = tmp_path / "syksy.xlsx"
+    args = ["results", "export", "syksy", "--format", "xlsx", "--output", workbook_path]
+    assert runner.invoke(args=args).exit_code == 0
+    workbook = load_workbook(workbook_path)
+    assert workbook.sheetnames == ["responses", "item summary", "units"]
+    assert workbook["responses"]["B3"].value == "'=1+1 yksikkö"
+    assert workbook["responses"]["B3"].data_type == "s"
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_csv_to_stdout_has_the_bom(runner, dataset):
+    result = runner.invoke(args=["results", "export", "syksy", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert len(read_csv(result.stdout_bytes)) == 4
+
+
+def test_unknown_round_and_bad_format_are_refused(runner, dataset, tmp_path):
+    target = tmp_path / "out.json"
+    result = runner.invoke(args=["results", "export", "ei-ole", "--format", "json", "-o", target])
+    assert result.exit_code == 1
+    assert "ei-ole" in result.output
+    assert not target.exists()
+    result = runner.invoke(args=["results", "export", "syksy", "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "pdf" in result.output

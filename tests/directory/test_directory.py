@@ -1,0 +1,219 @@
+"""The KEHY directory on a fixed dataset: grouping by region then field, units by
+name, each unit's latest submitted profile (an older round's and a newer draft lose),
+deactivated units left out, a regional admin's region only, the DOCX, and the public
+page (off by default; profile text only)."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from docx import Document
+
+from survey_app.directory.compile import compile_directory
+from survey_app.models import Admin
+from survey_app.models.types import utcnow
+from tests.admin.test_accounts import create, login
+from tests.factories import make_invitation, make_response, make_round, make_unit
+
+
+def submit(round_, unit, answers, submit=True):
+    invitation, _link = make_invitation(round_=round_, unit=unit)
+    make_response(invitation, answers, submit=submit)
+
+
+@pytest.fixture
+def dataset(db):
+    """Two open rounds, the newer one with the later deadline. Units in Itä-Suomi
+    (Lastensuojelu: Bravo, Alfa, Golf; Aikuissosiaalityö: Delta), in Lappi
+    (Vammaispalvelut: Charlie), and Echo, deactivated after submitting."""
+    older = make_round(slug="syksy", deadline=utcnow() + timedelta(days=10))
+    newer = make_round(slug="kevat", deadline=utcnow() + timedelta(days=20))
+    bravo = make_unit(name="Bravo-yksikkö", contact_name="Roster Rita")
+    alfa = make_unit(name="Alfa-yksikkö")
+    golf = make_unit(name="Golf-yksikkö")
+    delta = make_unit(name="Delta-yksikkö", field="Aikuissosiaalityö")
+    charlie = make_unit(
+        name="Charlie-yksikkö", region="Lappi", field="Vammaispalvelut", contact_name="Lapin Liisa"
+    )
+    echo = make_unit(name="Echo-yksikkö")
+
+    # Bravo answered both rounds: the newer round's profile wins.
+    submit(older, bravo, {"kehy_name": "Bravo", "kehy_mission": "Vanha toiminta-ajatus"})
+    submit(
+        newer,
+        bravo,
+        {
+            "kehy_name": "Bravo",
+            "kehy_mission": "Uusi toiminta-ajatus",
+            "kehy_contact": "Puhelin 040 123",
+            "kehy_other": "",
+            "k1_1": "yes",
+        },
+    )
+    # Alfa submitted the older round; its newer answers are only a draft.
+    submit(older, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan lähetetty"})
+    submit(newer, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan luonnos"}, submit=False)
+    # Golf submitted only criteria answers in the newer round: its profile is the older.
+    submit(older, golf, {"kehy_name": "Golf", "kehy_staff": "Kolme henkeä"})
+    submit(newer, golf, {"k1_1": "no"})
+    submit(newer, delta, {"kehy_name": "Delta", "kehy_area": "Pohjois-Savo"})
+    submit(newer, charlie, {"kehy_name": "Charlie", "kehy_period": "2020–"})
+    submit(newer, echo, {"kehy_name": "Echo", "kehy_mission": "Poistettu"})
+    echo.deactivated_at = utcnow()
+    db.session.commit()
+    return {"older": older, "newer": newer}
+
+
+def outline(directory):
+    return [
+        (region.name, [(group.name, [p.name for p in group.profiles]) for group in region.fields])
+        for region in directory.regions
+    ]
+
+
+def answers(directory):
+    return {
+        profile.name: {entry.code: entry.answer for entry in profile.entries}
+        for region in directory.regions
+        for group in region.fields
+        for profile in group.profiles
+    }
+
+
+def test_grouped_by_region_then_field_with_the_latest_submitted_profile(dataset):
+    directory = compile_directory()
+    assert outline(directory) == [
+        (
+            "Itä-Suomi",
+            [
+                ("Aikuissosiaalityö", ["Delta-yksikkö"]),
+                ("Lastensuojelu", ["Alfa-yksikkö", "Bravo-yksikkö", "Golf-yksikkö"]),
+            ],
+        ),
+        ("Lappi", [("Vammaispalvelut", ["Charlie-yksikkö"])]),
+    ]
+    profiles = answers(directory)
+    assert profiles["Bravo-yksikkö"] == {
+        "kehy_name": "Bravo",
+        "kehy_contact": "Puhelin 040 123",
+        "kehy_mission": "Uusi toiminta-ajatus",
+    }
+    assert profiles["Alfa-yksikkö"] == {"kehy_name": "Alfa", "kehy_mission": "Alfan lähetetty"}
+    assert profiles["Golf-yksikkö"] == {"kehy_name": "Golf", "kehy_staff": "Kolme henkeä"}
+    assert "Echo-yksikkö" not in profiles
+    # In questionnaire order, labelled with the question as asked.
+    bravo = directory.regions[0].fields[1].profiles[1]
+    assert [entry.code for entry in bravo.entries] == ["kehy_name", "kehy_contact", "kehy_mission"]
+    assert bravo.entries[2].question == "Toiminta-ajatus"
+    assert bravo.round_slug == "kevat"
+    delta = compile_directory(language="en").regions[0].fields[0].profiles[0]
+    assert delta.entries[1].question.startswith("Participating municipalities")
+
+
+def test_a_regional_admin_sees_only_its_region(dataset, db):
+    admin = Admin(email="lappi@example.fi", role="regional", region="Lappi", password_hash="x")
+    assert outline(compile_directory(admin)) == [
+        ("Lappi", [("Vammaispalvelut", ["Charlie-yksikkö"])])
+    ]
+
+
+def test_no_profiles_no_regions(db):
+    make_unit()
+    db.session.commit()
+    assert compile_directory().regions == []
+
+
+def test_the_admin_page(dataset, runner, client):
+    assert client.get("/admin/directory").status_code == 302  # to the login page
+    assert client.get("/admin/directory.docx").status_code == 302
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    page = client.get("/admin/directory?lang=en")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert 'id="directory-toc"' in html and 'href="#region-1-field-2"' in html
+    assert '<h2 id="region-2">Lappi</h2>' in html
+    assert '<h3 id="region-1-field-1">Aikuissosiaalityö</h3>' in html
+    assert "<h4" in html and "Uusi toiminta-ajatus" in html and "Vanha" not in html
+    assert "Alfan luonnos" not in html and "Echo" not in html
+    assert "Compiled " in html
+
+
+def test_a_regional_admins_page(dataset, runner, client):
+    create(runner, "lappi@example.fi", "--role", "regional", "--region", "Lappi")
+    login(client, "lappi@example.fi")
+    html = client.get("/admin/directory").get_data(as_text=True)
+    assert "Charlie-yksikkö" in html
+    assert "Bravo-yksikkö" not in html and "Itä-Suomi</h2>" not in html
+    document = Document(io.BytesIO(client.get("/admin/directory.docx").data))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "Charlie-yksikkö" in texts and "Bravo-yksikkö" not in texts
+
+
+def test_the_docx(dataset, runner, client):
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    response = client.get("/admin/directory.docx?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="kehy-kooste-20')
+    assert disposition.endswith('.docx"')
+    document = Document(io.BytesIO(response.data))
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings[:2] == [("Heading 1", "KEHY directory"), ("Heading 2", "Contents")]
+    assert headings[2:6] == [
+        ("Heading 2", "Itä-Suomi"),
+        ("Heading 3", "Aikuissosiaalityö"),
+        ("Heading 4", "Delta-yksikkö"),
+        ("Heading 3", "Lastensuojelu"),
+    ]
+    assert ("Heading 2", "Lappi") in headings
+    texts = [p.text for p in document.paragraphs]
+    assert texts[1].startswith("Compiled ")
+    contents = [p.text for p in document.paragraphs if p.style.name.startswith("List Bullet")]
+    assert contents[:3] == ["Itä-Suomi", "Aikuissosiaalityö", "Delta-yksikkö"]
+    assert "Uusi toiminta-ajatus" in texts and "Vanha toiminta-ajatus" not in texts
+    assert "Mission" in texts and "Alfan lähetetty" in texts and "Alfan luonnos" not in texts
+
+
+def test_the_public_page_is_off_by_default(dataset, app, client):
+    assert app.config["DIRECTORY_PUBLIC"] is False
+    assert client.get("/kooste").status_code == 404
+
+
+def test_the_public_page_shows_profile_text_only(dataset, app, client):
+    app.config["DIRECTORY_PUBLIC"] = True
+    response = client.get("/kooste")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Uusi toiminta-ajatus" in html and "Puhelin 040 123" in html
+    assert "Charlie-yksikkö" in html and "2020–" in html
+    for private in ("@example.fi", "Roster Rita", "Lapin Liisa", "Testi Henkilö", "Alfan luonnos"):
+        assert private not in html
+    # No criteria answers: neither the question nor an answer row of a criteria item.
+    assert "Toimintarakenne on verkostoitunut" not in html
+    assert 'data-code="k1_1"' not in html
+    assert "Echo" not in html
+    assert 'class="admin-nav"' not in html and "kevat" not in html
+
+
+def test_a_few_queries_whatever_the_number_of_units(dataset, db):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        directory = compile_directory()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert directory.profile_count == 5
+    assert len(statements) <= 4, statements  # versions, profiles, their rounds' versions, answers
