@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Admin, Round
 from . import aggregate
 from .aggregate import ItemCounts
-from .suppression import hidden_groups
+from .suppression import hidden_groups, total_gives_away
 
 BREAKDOWNS = ("field", "region", "status")
 
@@ -166,8 +166,12 @@ def _breakdown(key: str, grouped, codes: list[str], minimum: int, totals) -> Bre
                 cells=[None] * len(codes) if is_hidden else cells(counts.get(name, {})),
             )
         )
+    hide_total = total_gives_away(respondents, hidden)
     total = BreakdownRow(
-        name="", respondents=sum(respondents.values()), hidden=False, cells=cells(totals)
+        name="",
+        respondents=sum(respondents.values()),
+        hidden=hide_total,
+        cells=[None] * len(codes) if hide_total else cells(totals),
     )
     return Breakdown(key=key, rows=rows, total=total)
 

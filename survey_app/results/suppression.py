@@ -21,6 +21,12 @@ def hidden_groups(respondents: Mapping[str, int], minimum: int) -> set[str]:
     return hidden
 
 
+def total_gives_away(respondents: Mapping[str, int], hidden: set[str]) -> bool:
+    """Whether the total would show a hidden group's own numbers: when every group of
+    the breakdown is hidden and there is only one (a regional admin's region table)."""
+    return len(hidden) == 1 and hidden == set(respondents)
+
+
 def suppressed_label(minimum: int) -> str:
     """What a hidden cell says: "<5" for the default threshold."""
     return f"<{minimum}"

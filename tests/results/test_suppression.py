@@ -1,7 +1,7 @@
 """Small-cell suppression, by hand: fewer than the threshold shows "<5", and a single
 hidden group takes the next smallest with it so the total cannot give it back."""
 
-from survey_app.results.suppression import hidden_groups, suppressed_label
+from survey_app.results.suppression import hidden_groups, suppressed_label, total_gives_away
 
 
 def test_nothing_hidden_when_every_group_is_large_enough():
@@ -37,3 +37,10 @@ def test_a_single_group_is_hidden_alone_and_the_label():
     assert hidden_groups({"Lappi": 2}, 5) == {"Lappi"}
     assert hidden_groups({}, 5) == set()
     assert suppressed_label(5) == "<5"
+
+
+def test_the_total_is_hidden_only_when_it_is_one_hidden_groups_own_numbers():
+    assert total_gives_away({"Lappi": 2}, {"Lappi"})
+    assert not total_gives_away({"Lappi": 2, "Oulu": 3}, {"Lappi", "Oulu"})
+    assert not total_gives_away({"Lappi": 2, "Oulu": 9, "Kemi": 8}, {"Lappi", "Kemi"})
+    assert not total_gives_away({"Oulu": 9}, set())
