@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 
 from ..units.importer import MAX_LENGTHS, check_values
+from ..units.plan import FIELDS
 from ..units.problems import Problem
 
 STATUS_CHOICES = [SelectChoice("active", _l("active")), SelectChoice("preparing", _l("preparing"))]
@@ -56,19 +57,7 @@ class UnitForm(_Form):
 
     def record(self, code: str) -> dict | None:
         """The checked record, or None with each problem on its field."""
-        values = {
-            name: (self[name].data or "").strip()
-            for name in (
-                "name",
-                "field",
-                "status",
-                "region",
-                "municipality",
-                "contact_name",
-                "contact_email",
-                "language",
-            )
-        }
+        values = {name: (self[name].data or "").strip() for name in FIELDS}
         record, problems = check_values({"code": code, **values})
         for problem in problems:
             self.add_problem(problem)

@@ -13,22 +13,12 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from .plan import apply_plan, current_units, plan_import
+from .plan import FIELDS, apply_plan, current_units, plan_import
 from .problems import Problem, RosterError, row_lines
 
 __all__ = ["RosterError", "import_units", "read_rows", "read_bytes", "check_values"]
 
-COLUMNS = (
-    "code",
-    "name",
-    "field",
-    "status",
-    "region",
-    "municipality",
-    "contact_name",
-    "contact_email",
-    "language",
-)
+COLUMNS = ("code", *FIELDS)
 REQUIRED_COLUMNS = ("code", "name", "field", "status", "region", "contact_email")
 STATUS_ALIASES = {
     "active": "active",
