@@ -6,34 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from survey_app.admin.accounts import create_admin
 from survey_app.extensions import db
 from survey_app.models.types import utcnow
 from tests.browser.test_accessibility import check_page
+from tests.browser.test_admin_accessibility import ensure_admin, log_in
 from tests.factories import make_invitation, make_round, make_unit
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "oikein-pitka-salasana"
-
-
-def ensure_admin(live_server) -> str:
-    email = "kierrokset@example.fi"
-    with live_server.session():
-        from survey_app.models import Admin
-
-        if db.session.query(Admin).filter_by(email=email).first() is None:
-            create_admin(email, "national", None, PASSWORD)
-            db.session.commit()
-    return email
-
-
-def log_in(page, live_server, email, password=PASSWORD):
-    page.goto(live_server.url + "/admin/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("form button[type=submit]")
 
 
 def open_round_with_a_late_unit(live_server) -> str:
