@@ -222,9 +222,8 @@ def _code_taken(code: str) -> str:
 
 
 def _arg(name: str) -> str:
-    """A filter from the query string, without NULs: no unit's value holds one, and
-    PostgreSQL refuses them in a query."""
-    return request.args.get(name, "").replace("\x00", "")
+    """A filter from the query string (one with a NUL was refused before any view)."""
+    return request.args.get(name, "")
 
 
 def _unit_or_404(code: str) -> Unit:
