@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..admin.web import no_store
 from ..i18n import current_language
+from ..pdf import pdf_response
 from ..timeutil import to_local
 from .compile import compile_directory
 from .docx import directory_docx
@@ -37,6 +38,17 @@ def admin_directory_docx():
     filename = f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.docx"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return no_store(response)
+
+
+@bp.get("/admin/directory.pdf")
+@login_required
+def admin_directory_pdf():
+    directory = compile_directory(current_user, current_language())
+    html = render_template(
+        "directory/directory.html", directory=directory, public=False, for_pdf=True
+    )
+    filename = f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.pdf"
+    return no_store(pdf_response(html, filename))
 
 
 @bp.get("/kooste")

@@ -52,9 +52,11 @@ BAR = Markup(
     '<rect class="{css}" x="{x:.2f}" y="0" width="{width:.2f}" height="{height}"'
     ' fill="{fill}" stroke="#ffffff" stroke-width="1"></rect>'
 )
+# A swatch carries its own patterns: a fill that points into another SVG element is not
+# drawn by every renderer (WeasyPrint, for the PDF, leaves it empty).
 SWATCH = Markup(
     '<svg class="chart-swatch" viewBox="0 0 16 16" width="16" height="16"'
-    ' aria-hidden="true" focusable="false">'
+    ' aria-hidden="true" focusable="false">{patterns}'
     '<rect class="{css}" width="16" height="16" fill="{fill}" stroke="#595959"></rect></svg>'
 )
 
@@ -91,4 +93,6 @@ def stacked_bar(
 def swatch(chart_id: str, value: str) -> Markup:
     """The legend's sample of a share's fill (decorative: the legend's text says it)."""
     css, fill = STYLES.get(value, FALLBACK)
-    return SWATCH.format(css=css, fill=fill.format(prefix=_prefix(chart_id)))
+    prefix = _prefix(f"{chart_id}-swatch-{value}")
+    patterns = PATTERNS.format(prefix=prefix) if fill.startswith("url(") else Markup()
+    return SWATCH.format(patterns=patterns, css=css, fill=fill.format(prefix=prefix))

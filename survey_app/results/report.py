@@ -8,11 +8,13 @@ small groups suppressed (`suppression`). Texts are in the page's language.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Admin, Round
+from ..models.types import utcnow
 from . import aggregate
 from .aggregate import ItemCounts
 from .suppression import hidden_groups, total_gives_away
@@ -95,6 +97,7 @@ class Report:
     units_by_region: list[UnitCount]
     previous: Round | None
     minimum: int
+    as_of: datetime = field(default_factory=utcnow)
 
     @property
     def units_active(self) -> int:

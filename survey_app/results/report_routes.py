@@ -1,10 +1,12 @@
-"""The report pages: "Kriteerien toteutuminen" per round, for admins."""
+"""The report pages: "Kriteerien toteutuminen" per round, for admins, as a page and as
+a PDF drawn from the same page."""
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..admin.web import no_store, round_or_404
 from ..i18n import current_language
+from ..pdf import pdf_response
 from . import charts
 from .report import build_report, change_text
 from .suppression import suppressed_label
@@ -13,9 +15,7 @@ bp = Blueprint("results", __name__, url_prefix="/admin/rounds")
 bp.after_request(no_store)
 
 
-@bp.get("/<slug>/report")
-@login_required
-def report(slug: str):
+def _render_report(slug: str, for_pdf: bool = False) -> str:
     """The round's report, with the admin's region's numbers only; preliminary (and
     marked so) until the round closes."""
     round_ = round_or_404(slug)
@@ -26,4 +26,17 @@ def report(slug: str):
         charts=charts,
         change_text=change_text,
         suppressed=suppressed_label(minimum),
+        for_pdf=for_pdf,
     )
+
+
+@bp.get("/<slug>/report")
+@login_required
+def report(slug: str):
+    return _render_report(slug)
+
+
+@bp.get("/<slug>/report.pdf")
+@login_required
+def report_pdf(slug: str):
+    return pdf_response(_render_report(slug, for_pdf=True), f"{slug}-report.pdf")
