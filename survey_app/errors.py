@@ -20,6 +20,7 @@ MESSAGES = {
         _l("The form sent too much data. Shorten the answers and try again."),
     ),
     429: (_l("Too many attempts"), _l("Too many attempts. Wait a moment and try again.")),
+    503: (_l("Not available"), _l("This is not available right now. Try again later.")),
     500: (
         _l("Something went wrong"),
         _l("Something went wrong on our side. Your last step was not saved; try again soon."),

@@ -2,11 +2,12 @@
 same region-scoped numbers, and a renderer that reads nothing but our own static files."""
 
 import io
+import sys
 
 import pytest
 from pypdf import PdfReader
 
-from survey_app.pdf import StaticFilesOnly
+from survey_app.pdf.render import StaticFilesOnly
 from tests.admin.test_accounts import create, login
 from tests.directory.test_directory import dataset as directory_dataset  # noqa: F401
 from tests.results.test_report import dataset  # noqa: F401
@@ -106,3 +107,17 @@ def test_the_renderer_reads_the_stylesheet(app):
     response = fetcher.fetch("https://pdf.invalid/static/style.css")
     assert response.content_type == "text/css"
     assert b"@media print" in response.read()
+
+
+def test_without_the_pdf_library_the_download_is_503_with_a_message(
+    client,
+    dataset,  # noqa: F811
+    monkeypatch,
+):
+    """A machine without Pango still serves every page; only the PDF is refused."""
+    monkeypatch.setitem(sys.modules, "survey_app.pdf.render", None)  # "cannot be imported"
+    login(client, "paa@example.fi")
+    response = client.get("/admin/rounds/kevat/report.pdf?lang=en")
+    assert response.status_code == 503
+    assert "Print the page instead" in response.get_data(as_text=True)
+    assert client.get("/admin/rounds/kevat/report?lang=en").status_code == 200

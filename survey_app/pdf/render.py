@@ -1,6 +1,5 @@
-"""Pages as PDF downloads. WeasyPrint draws the same HTML and print CSS that a browser
-prints, so the PDF and a printed page cannot drift apart, and no browser is needed on the
-server. It may read only our own static files: a page never makes the server fetch a URL."""
+"""HTML to PDF with WeasyPrint, which may read only our own static files: a page never
+makes the server fetch a URL."""
 
 import mimetypes
 from urllib.parse import urlsplit
@@ -10,7 +9,6 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
 
-PDF_TYPE = "application/pdf"
 # Relative links in the page resolve against this; it is never contacted.
 BASE_URL = "https://pdf.invalid/"
 
@@ -40,9 +38,3 @@ def html_to_pdf(html: str) -> bytes:
     app = current_app
     fetcher = StaticFilesOnly(app.static_folder, app.static_url_path)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
-
-
-def pdf_response(html: str, filename: str):
-    response = current_app.response_class(html_to_pdf(html), mimetype=PDF_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
