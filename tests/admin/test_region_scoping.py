@@ -10,6 +10,7 @@ from datetime import timedelta
 import docx
 import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from survey_app.extensions import db as _db
@@ -85,7 +86,7 @@ def admin_urls(app, values) -> list[str]:
 
 def page_text(page) -> str:
     """What a page or download says: the cells of a spreadsheet, the paragraphs of a
-    Word document, else the body as text."""
+    Word document, the text of a PDF, else the body as text."""
     body = page.get_data()
     kind = page.mimetype or ""
     if kind.endswith("spreadsheetml.sheet"):
@@ -94,6 +95,8 @@ def page_text(page) -> str:
         return "\n".join(str(cell) for cell in cells if cell is not None)
     if kind.endswith("wordprocessingml.document"):
         return "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
+    if kind == "application/pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     return body.decode("utf-8-sig")
 
 
@@ -112,6 +115,8 @@ def test_a_regional_admin_sees_nothing_of_other_regions(app, client, db, two_reg
         "/admin/rounds/kevat/report",
         "/admin/rounds/kevat/export.xlsx",
         "/admin/directory.docx",
+        "/admin/rounds/kevat/report.pdf",
+        "/admin/directory.pdf",
     ):
         assert expected in urls
     assert f"/admin/outbox/{own['message_id']}" in urls
@@ -168,7 +173,13 @@ def test_the_walk_can_fail_the_national_admin_sees_them(app, client, db, two_reg
     seen = {url: page_text(client.get(url)) for url in admin_urls(app, other)}
     for mark in OTHER_REGION_MARKS:
         assert any(mark in text for text in seen.values()), mark
-    for url in ("/admin/rounds/kevat/report", "/admin/directory", "/admin/rounds/kevat"):
+    for url in (
+        "/admin/rounds/kevat/report",
+        "/admin/rounds/kevat/report.pdf",
+        "/admin/directory",
+        "/admin/directory.pdf",
+        "/admin/rounds/kevat",
+    ):
         assert "Lappi" in seen[url], url
     assert OTHER_REGION_MARKS[0] in client.get("/admin/rounds/kevat/manage").get_data(as_text=True)
     assert OTHER_REGION_MARKS[1] in client.get("/admin/audit").get_data(as_text=True)
