@@ -1,14 +1,17 @@
-"""Does the CSV (or XLSX) export stay flat in memory as responses grow?
+"""Do the exports (CSV, XLSX, JSON) stay flat in memory as responses grow?
 
-Builds a throwaway SQLite database with rounds of 1,000, 10,000 and 100,000 submitted
-responses (bulk inserts), exports each and prints peak Python memory (tracemalloc) and
-time, as ratios against the smallest round measured in the same run. Not a test:
+Builds a throwaway SQLite database with one round per size (bulk inserts), exports each
+round in each format and prints the peak Python memory (tracemalloc), the growth of the
+process's resident memory during the export (C allocations too: SQLite, lxml) and the
+time, each as a ratio against the smallest round measured in the same run. Not a test:
 
-    python bench/export_memory.py [--sizes 1000,10000,100000] [--format csv|xlsx]
+    python bench/export_memory.py [--sizes 1000,10000] [--formats csv,xlsx,json]
+    nice python bench/export_memory.py --sizes 1000,100000      # the issue's 100k
 """
 
 import argparse
 import hashlib
+import re
 import sys
 import tempfile
 import time
@@ -23,7 +26,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from survey_app import create_app  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.models import Answer, Invitation, Response, Round, Unit  # noqa: E402
-from survey_app.results.exports import csv_chunks, write_xlsx  # noqa: E402
+from survey_app.results.exports import csv_chunks, results_json, write_xlsx  # noqa: E402
 from tests.factories import make_round  # noqa: E402
 
 BATCH = 5_000
@@ -117,52 +120,87 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
     return rounds
 
 
-class Sink:
-    """Counts what it is given and keeps nothing (like a socket)."""
-
-    def __init__(self):
-        self.size = 0
-
-    def write(self, data):
-        self.size += len(data)
-
-    def flush(self):
-        pass
-
-    def tell(self):
-        return self.size
-
-    def seek(self, *args):
-        return self.size
-
-
 def export(round_: Round, format_: str) -> int:
+    """Export to nowhere (CSV chunks counted, XLSX into a temporary file); the size."""
     if format_ == "csv":
         return sum(len(chunk) for chunk in csv_chunks(round_))
+    if format_ == "json":
+        return len(results_json(round_))
     with tempfile.TemporaryFile() as target:
         write_xlsx(round_, target)
         return target.tell()
 
 
-def measure(round_: Round, format_: str) -> tuple[float, float, int]:
+def _status_kb(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+)", status).group(1))
+
+
+def _reset_peak_rss() -> bool:
+    """Linux: make VmHWM (peak resident memory) start again from the current RSS."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def measure(round_: Round, format_: str) -> dict:
+    """One timed export watching resident memory, then one under tracemalloc."""
     db.session.expire_all()
+    resettable = _reset_peak_rss()
+    rss_before = _status_kb("VmRSS")
     start = time.perf_counter()
     size = export(round_, format_)
     seconds = time.perf_counter() - start
+    rss_growth = (_status_kb("VmHWM") - rss_before) * 1024 if resettable else float("nan")
     db.session.expire_all()
     tracemalloc.start()
     export(round_, format_)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, peak, size
+    return {"seconds": seconds, "peak": peak, "rss": rss_growth, "size": size}
+
+
+def _count(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.1f}x" if base > 0 else "n/a"
+
+
+def report(format_: str, size: int, numbers: dict, base_size: int, base: dict) -> None:
+    print(
+        f"{format_:>4} {size:>7} responses: {numbers['size'] / 1e6:8.3f} MB out, "
+        f"python peak {numbers['peak'] / 1e6:6.2f} MB, "
+        f"RSS growth {max(numbers['rss'], 0) / 1e6:6.1f} MB, {numbers['seconds']:7.2f} s"
+    )
+    if size != base_size:
+        print(
+            f"  {_count(size)}/{_count(base_size)} {format_}: "
+            f"python peak ratio {_ratio(numbers['peak'], base['peak'])}, "
+            f"time ratio {_ratio(numbers['seconds'], base['seconds'])} "
+            f"(responses ratio {size / base_size:.0f}x; "
+            f"RSS growth {max(numbers['rss'], 0) / 1e6:.1f} MB "
+            f"vs {max(base['rss'], 0) / 1e6:.1f} MB)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="responses per round, comma-separated"
+    )
+    parser.add_argument(
+        "--formats", default="csv,xlsx,json", help="any of csv,xlsx,json, comma-separated"
+    )
     args = parser.parse_args()
-    sizes = sorted(int(size) for size in args.sizes.split(","))
+    sizes = sorted({int(size) for size in args.sizes.split(",")})
+    formats = [name for name in args.formats.split(",") if name]
+    unknown = set(formats) - {"csv", "xlsx", "json"}
+    if unknown or not sizes:
+        parser.error(f"unknown format(s): {', '.join(sorted(unknown))}" if unknown else "no sizes")
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "ENV_NAME": "testing"}
@@ -177,23 +215,13 @@ def main() -> None:
                 f"built {', '.join(map(str, sizes))} responses in "
                 f"{time.perf_counter() - started:.1f} s"
             )
-            measure(rounds[sizes[0]], args.format)  # warm-up: imports, compiled SQL
-            baseline = None
-            for size in sizes:
-                seconds, peak, length = measure(rounds[size], args.format)
-                baseline = baseline or (size, seconds, peak)
-                base_size, base_seconds, base_peak = baseline
-                print(
-                    f"{args.format} {size:>7} responses: {length / 1e6:7.1f} MB out, "
-                    f"peak {peak / 1e6:6.2f} MB, {seconds:6.2f} s"
-                )
-                if size != base_size:
-                    label = f"{size // 1000}k/{base_size // 1000}k"
-                    print(
-                        f"  {label} memory ratio: {peak / base_peak:.1f}x, "
-                        f"time ratio: {seconds / base_seconds:.1f}x "
-                        f"(responses ratio {size / base_size:.0f}x)"
-                    )
+            for format_ in formats:
+                measure(rounds[sizes[0]], format_)  # warm-up: imports, compiled SQL
+                base = None
+                for size in sizes:
+                    numbers = measure(rounds[size], format_)
+                    base = base or numbers
+                    report(format_, size, numbers, sizes[0], base)
             db.engine.dispose()
 
 

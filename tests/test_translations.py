@@ -11,16 +11,33 @@ from babel.messages.pofile import read_po
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "survey_app" / "translations"
 
 
-def _template_ids() -> set[str]:
+def _key(value):
+    """A message's id or text; a plural's (singular, plural) forms as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _translated(message) -> bool:
+    """Every form has a text (a plural message has one per form)."""
+    forms = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(forms) and all(forms)
+
+
+def _own_text(message) -> bool:
+    """Translated to something other than its id (the compiler writes an untranslated
+    plural as its English forms, so those cannot be compared)."""
+    return _translated(message) and _key(message.string) != _key(message.id)
+
+
+def _template_ids() -> set:
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
-        return {message.id for message in read_po(handle) if message.id}
+        return {_key(message.id) for message in read_po(handle) if message.id}
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_every_message_is_translated(language):
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {_key(m.id) for m in catalog if m.id and _translated(m) and not m.fuzzy}
     missing = sorted(_template_ids() - translated)
     assert missing == [], f"untranslated in {language}: {missing}"
 
@@ -29,9 +46,9 @@ def test_every_message_is_translated(language):
 def test_compiled_catalog_matches_source(language):
     folder = TRANSLATIONS / language / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as handle:
-        source = {m.id: m.string for m in read_po(handle) if m.id and m.string}
+        source = {_key(m.id): _key(m.string) for m in read_po(handle) if m.id and _own_text(m)}
     with open(folder / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id and m.string}
+        compiled = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id and _own_text(m)}
     assert compiled == source, "run: pybabel compile -d survey_app/translations"
 
 
@@ -58,7 +75,7 @@ def test_the_template_catalog_holds_every_string_of_the_code(tmp_path):
         capture_output=True,
     )
     with open(fresh, "rb") as handle:
-        extracted = {message.id for message in read_po(handle) if message.id}
+        extracted = {_key(message.id) for message in read_po(handle) if message.id}
     assert sorted(extracted ^ _template_ids()) == [], (
         "run: pybabel extract -F survey_app/translations/babel.cfg -k _l --no-location "
         "--sort-output -o survey_app/translations/messages.pot ."

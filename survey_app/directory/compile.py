@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from ..questionnaires.model import Item
+from ..results.aggregate import scoped
 
 PROFILE_KEY = "kehy"
 
@@ -82,14 +83,6 @@ def _sort_key(text: str) -> str:
     return text.casefold()
 
 
-def _scoped(query, admin: Admin | None):
-    if admin is None:
-        return query
-    from ..admin.scope import scope_units  # the admin package imports much of the app
-
-    return scope_units(query, admin)
-
-
 def _latest_responses(codes: set[str], admin: Admin | None):
     """(response id, unit, round) of each active unit's latest submitted profile."""
     has_profile = (
@@ -97,7 +90,7 @@ def _latest_responses(codes: set[str], admin: Admin | None):
         .where(Answer.response_id == Response.id, Answer.item_code.in_(codes))
         .exists()
     )
-    ranked = _scoped(
+    ranked = scoped(
         select(
             Response.id.label("response_id"),
             Unit.id.label("unit_id"),

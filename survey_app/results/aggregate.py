@@ -28,7 +28,8 @@ def percent(count: int, answered: int) -> int:
     return (200 * count + answered) // (2 * answered)
 
 
-def _scoped(query: Select, admin: Admin | None) -> Select:
+def scoped(query: Select, admin: Admin | None) -> Select:
+    """`admin`'s region's units only (admin/scope.py); `None` (the CLI): every region."""
     if admin is None:
         return query
     from ..admin.scope import scope_units  # the admin package imports this module
@@ -43,10 +44,10 @@ def _round_units(round_: Round, admin: Admin | None) -> Select:
         .join(Invitation, Invitation.unit_id == Unit.id)
         .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None))
     )
-    return _scoped(query, admin)
+    return scoped(query, admin)
 
 
-def _submitted(query: Select, round_: Round) -> Select:
+def submitted_answers(query: Select, round_: Round) -> Select:
     """Restrict a query over `Answer` to the round's submitted responses."""
     return (
         query.join(Response, Answer.response_id == Response.id)
@@ -82,8 +83,8 @@ def item_counts(
     choices = Answer.item_code.in_(
         [item.code for q in round_.questionnaires for item in q.items if item.is_choice]
     )
-    answered_query = _scoped(
-        _submitted(
+    answered_query = scoped(
+        submitted_answers(
             select(*extra, Answer.item_code, func.count(distinct(Answer.response_id))),
             round_,
         )
@@ -91,8 +92,8 @@ def item_counts(
         .group_by(*extra, Answer.item_code),
         admin,
     )
-    value_query = _scoped(
-        _submitted(
+    value_query = scoped(
+        submitted_answers(
             select(*extra, Answer.item_code, Answer.value, func.count(Answer.id)),
             round_,
         )
@@ -116,7 +117,7 @@ def responded(round_: Round, admin: Admin | None = None, group_by: str | None = 
     """Units that submitted: a number, or {group: number} with `group_by`."""
     group_column = GROUPINGS[group_by] if group_by else None
     extra = [group_column] if group_column is not None else []
-    query = _scoped(
+    query = scoped(
         select(*extra, func.count(Invitation.id))
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(

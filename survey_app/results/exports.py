@@ -18,12 +18,12 @@ from itertools import groupby
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Admin, Answer, Invitation, Response, Round, Unit
 from ..questionnaires.model import Item
-from .aggregate import criterion_items, round_results
+from .aggregate import criterion_items, round_results, scoped
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -45,14 +45,6 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _scoped(query: Select, admin: Admin | None) -> Select:
-    if admin is None:
-        return query
-    from ..admin.scope import scope_units
-
-    return scope_units(query, admin)
-
-
 def round_items(round_: Round) -> list[Item]:
     """Every item of every questionnaire of the round, in order: the answer columns."""
     seen: dict[str, Item] = {}
@@ -68,9 +60,16 @@ def results_json(round_: Round, admin: Admin | None = None) -> str:
 
 def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[str]]:
     """One list of cells per submitted response (unit columns, then one per item), in
-    unit-code order, from a single query streamed in batches. Not yet neutralised."""
+    unit-code order, from a single query streamed in batches. Not yet neutralised.
+    A multiple-choice cell joins the chosen values in the questionnaire's option order
+    (not the order they were posted in), so equal choices give equal cells."""
     items = round_items(round_)
-    query = _scoped(
+    option_order = {
+        item.code: {value: n for n, value in enumerate(item.option_values())}
+        for item in items
+        if item.is_multiple
+    }
+    query = scoped(
         select(
             Response.id,
             Unit.code,
@@ -110,8 +109,14 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
             first.region,
             first.status,
             submitted,
-            *(MULTIPLE_SEPARATOR.join(answers.get(item.code, ())) for item in items),
+            *(_cell(answers.get(item.code, ()), option_order.get(item.code)) for item in items),
         ]
+
+
+def _cell(values, order: dict[str, int] | None) -> str:
+    if order:
+        values = sorted(values, key=lambda value: order.get(value, len(order)))
+    return MULTIPLE_SEPARATOR.join(values)
 
 
 def csv_chunks(round_: Round, admin: Admin | None = None, rows_per_chunk: int = 200):

@@ -38,6 +38,8 @@ class ItemReport:
     options: list[OptionShare]
     # Percentage points of "yes" since the previous round (None: nothing to compare).
     change: int | None = None
+    # Several options may be chosen: the shares add up to more than 100 %.
+    multiple: bool = False
 
     def share(self, value: str) -> OptionShare | None:
         return next((option for option in self.options if option.value == value), None)
@@ -73,6 +75,11 @@ class CriterionReport:
     title: str
     items: list[ItemReport] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
+
+    @property
+    def compared_items(self) -> list[ItemReport]:
+        """The breakdown tables' columns: the items with one "yes" share to compare."""
+        return [item for item in self.items if item.yes and not item.multiple]
 
 
 @dataclass
@@ -138,18 +145,60 @@ def _sections(round_: Round, language: str) -> dict[int, str]:
     return titles
 
 
-def _unit_counts(table: dict[str, dict[str, int]]) -> list[UnitCount]:
-    """The seed's order: the largest group first, then by name."""
+def _unit_counts(table: dict[str, dict[str, int]], by_total: bool = False) -> list[UnitCount]:
+    """The seed's order, largest first, by the number the row shows first: fields by
+    active units, ties by preparing ("Vammaispalvelut 4 (+4)" before "Varhaiskasvatus 4
+    (+2)"); regions by all their units (the seed lists one number per region, and those
+    add up to all units). Remaining ties by name."""
     rows = [
         UnitCount(name, counts.get("active", 0), counts.get("preparing", 0))
         for name, counts in table.items()
     ]
-    return sorted(rows, key=lambda row: (-row.total, row.name))
+    if by_total:
+        return sorted(rows, key=lambda row: (-row.total, row.name))
+    return sorted(rows, key=lambda row: (-row.active, -row.preparing, row.name))
+
+
+def _uniform_when_hidden(
+    respondents, hidden: set[str], counts, codes: list[str], totals: dict[str, ItemCounts]
+) -> bool:
+    """Whether the hidden groups together can be worked out as all "yes" or all "not
+    yes" for some item: their combined "yes" and answered are the page's totals (shown
+    in the items list whatever the table shows) minus the shown groups', and if that
+    share is 0 % or 100 % (or nobody in them answered), it is every hidden group's own.
+    Not counted when the whole round's share is 0 % or 100 %: that is public anyway."""
+    for code in codes:
+        total = totals.get(code, ItemCounts())
+        total_yes = total.counts.get("yes", 0)
+        if total_yes in (0, total.answered):
+            continue
+        shown = [
+            counts.get(group, {}).get(code, ItemCounts())
+            for group in respondents
+            if group not in hidden
+        ]
+        yes = total_yes - sum(item.counts.get("yes", 0) for item in shown)
+        answered = total.answered - sum(item.answered for item in shown)
+        if yes in (0, answered):
+            return True
+    return False
+
+
+def _hide_more(respondents: dict[str, int], hidden: set[str], counts, codes, totals) -> set[str]:
+    """`suppression.hidden_groups` plus, while the hidden groups' combined share of an
+    item is 0 % or 100 % (see `_uniform_when_hidden`), the smallest shown group too."""
+    hidden = set(hidden)
+    while hidden and len(hidden) < len(respondents):
+        if not _uniform_when_hidden(respondents, hidden, counts, codes, totals):
+            break
+        shown = [group for group in respondents if group not in hidden]
+        hidden.add(min(shown, key=lambda group: (respondents[group], group)))
+    return hidden
 
 
 def _breakdown(key: str, grouped, codes: list[str], minimum: int, totals) -> Breakdown:
     respondents, counts = grouped
-    hidden = hidden_groups(respondents, minimum)
+    hidden = _hide_more(respondents, hidden_groups(respondents, minimum), counts, codes, totals)
 
     def cells(numbers: dict[str, ItemCounts]) -> list[tuple[int, int]]:
         out = []
@@ -208,6 +257,7 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
                     for option in item.options
                 ],
                 change=change,
+                multiple=item.is_multiple,
             )
         )
     grouped = {
@@ -218,7 +268,9 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         for key in BREAKDOWNS
     }
     for criterion in criteria.values():
-        codes = [item.code for item in criterion.items]
+        codes = [item.code for item in criterion.compared_items]
+        if not codes:
+            continue
         criterion.breakdowns = [
             _breakdown(key, grouped[key], codes, minimum, totals) for key in BREAKDOWNS
         ]
@@ -229,7 +281,7 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         responded=aggregate.responded(round_, admin),
         criteria=[criteria[number] for number in sorted(criteria)],
         units_by_field=_unit_counts(aggregate.units_by(round_, admin, "field")),
-        units_by_region=_unit_counts(aggregate.units_by(round_, admin, "region")),
+        units_by_region=_unit_counts(aggregate.units_by(round_, admin, "region"), by_total=True),
         previous=previous,
         minimum=minimum,
     )

@@ -117,6 +117,7 @@ def test_a_regional_admin_sees_nothing_of_other_regions(app, client, db, two_reg
         "/admin/directory.docx",
         "/admin/rounds/kevat/report.pdf",
         "/admin/directory.pdf",
+        "/admin/rounds/kevat/answers",
     ):
         assert expected in urls
     assert f"/admin/outbox/{own['message_id']}" in urls

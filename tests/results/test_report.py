@@ -10,7 +10,10 @@ import pytest
 
 from survey_app.models.types import utcnow
 from survey_app.results import charts
-from survey_app.results.report import OptionShare, change_text
+from survey_app.results.aggregate import ItemCounts
+from survey_app.results.report import OptionShare, _hide_more, _unit_counts, change_text
+from survey_app.results.suppression import hidden_groups
+from survey_app.timeutil import HELSINKI
 from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
@@ -88,17 +91,127 @@ def test_report_numbers_by_hand(client, dataset):
     assert len(tree.xpath('//*[@id="item-k1_2"]//*[local-name()="svg"]')) == 0
     label = tree.xpath('//*[@id="item-k1_1"]/*[local-name()="svg"]')[0].get("aria-label")
     assert "9 (69 %)" in label and "2 (15 %)" in label and "13" in label
-    assert [h.text_content() for h in tree.xpath("//h2")][:4] == [
-        f"Fulfilment of the criteria {n}. (4)" for n in (1, 2, 3, 4)
-    ]
+    # The seed's order: the units by field, then by region, then the four criteria.
+    month = utcnow().astimezone(HELSINKI).strftime("%B %Y")  # the English page's month
+    assert [h.text_content() for h in tree.xpath("//h2")][:6] == [
+        f"Units by field ({month})",
+        "Units by region",
+    ] + [f"Fulfilment of the criteria {n}. (4)" for n in (1, 2, 3, 4)]
+    # Every criterion repeats the respondent line right under its heading, as the seed.
+    assert [
+        " ".join(p.text_content().split())
+        for p in tree.xpath('//h2[starts-with(@id, "criterion-")]/following-sibling::p[1]')
+    ] == ["(13 development units answered this survey)"] * 4
     assert "Preliminary" in text(tree, '//*[@id="report-preliminary"]')
-    # Units of the round (the draft unit is invited too), seed style: "Lastensuojelu 7 (+ 1)".
+    assert "Invited: 14." in text(tree, '//*[@id="report-invited"]')
+    # Units of the round (the draft unit is invited too, an active Lastensuojelu one in
+    # Itä-Suomi): fields as "Lastensuojelu 7 (+ 1)", regions with all their units as
+    # "Itä-Suomi 7" (the seed's region list has one number and adds up to all units).
+    assert text(tree, '//*[@id="units-total"]') == (
+        "Development units in total 14, of which active 13 (+ preparing 1)."
+    )
     assert (
         text(tree, '//*[@id="units-by-field"]/li') == "Lastensuojelu 7 (+ 1) Vanhusten palvelut 6"
     )
-    assert (
-        text(tree, '//*[@id="units-by-region"]/li') == "Itä-Suomi 6 (+ 1) Pohjois-Suomi 5 Lappi 2"
+    assert text(tree, '//*[@id="units-by-region"]/li') == "Itä-Suomi 7 Pohjois-Suomi 5 Lappi 2"
+
+
+def test_item_codes_have_a_visible_key_and_full_header_text(client, dataset):
+    """The tables' columns are item codes; the full item text is in every header for
+    screen readers (not only in a title attribute), a visible key above the tables maps
+    code to text for print and touch, and the items list shows the codes too."""
+    login(client, "paa@example.fi")
+    tree = page(client, "/admin/rounds/kevat/report?lang=en")
+    item_text = text(tree, '//*[@id="item-k1_1"]/p[@class="report-item-text"]')
+    code = text(tree, '//*[@id="item-k1_1"]//*[@class="report-item-code"]')
+    assert code == "k1_1" and item_text.startswith("k1_1 ") and len(item_text) > 10
+    full = item_text.removeprefix("k1_1 ")
+    key = {
+        " ".join(pair.xpath("dt")[0].text_content().split()): " ".join(
+            pair.xpath("dd")[0].text_content().split()
+        )
+        for pair in tree.xpath('//*[@id="key-1"]/dl/div')
+    }
+    codes = [
+        li.get("id").removeprefix("item-")
+        for li in tree.xpath('//*[@id="criterion-1"]//li[@class="report-item"]')
+    ]
+    assert list(key) == codes and key["k1_1"] == full
+    for key_name in ("field", "region", "status"):
+        headers = tree.xpath(f'//table[@id="breakdown-1-{key_name}"]/thead/tr/th')[2:]
+        assert [" ".join(th.text_content().split()) for th in headers] == [
+            f"{code}: {key[code]}" for code in codes
+        ]
+        hidden = headers[0].xpath('.//*[@class="visually-hidden"]')
+        assert " ".join(hidden[0].text_content().split()) == f": {full}"
+    assert tree.xpath("//abbr[@title]") == []
+
+
+def test_one_respondent_reads_in_the_singular(client, db, runner):
+    """A round answered by one unit: "(1 development unit answered this survey)", no
+    "(+ preparing 0)", and every group of its breakdowns hidden."""
+    round_ = make_round(slug="pieni")
+    invitation, _ = make_invitation(
+        round_=round_, unit=make_unit(region="Lappi", field="Lastensuojelu")
     )
+    make_response(invitation, {"k1_1": "yes"})
+    db.session.commit()
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    tree = page(client, "/admin/rounds/pieni/report?lang=en")
+    assert text(tree, '//*[@id="report-respondents"]') == (
+        "(1 development unit answered this survey)"
+    )
+    assert text(tree, '//*[@class="report-criterion-respondents"]').split(") (")[0] == (
+        "(1 development unit answered this survey"
+    )
+    assert text(tree, '//*[@id="units-total"]') == "Development units in total 1."
+    assert text(tree, '//*[@id="units-by-field"]/li') == "Lastensuojelu 1"
+    assert text(tree, '//*[@id="item-k1_1"]//*[@class="report-yes"]') == "100 % of respondents"
+    field = table(tree, "breakdown-1-field")
+    assert set(field["Lastensuojelu"]) == {"<5"} and set(field["Total"]) == {"<5"}
+
+
+def test_units_in_the_seeds_order():
+    """The seed's own tables (helmikuu -08): fields largest first by active units, a tie
+    by preparing ("Vammaispalvelut 4 (+4)", "Varhaiskasvatus 4 (+2)", "Päihdepalvelut 4
+    (+1)"); 47 active + 11 preparing = 58, which the region list (one number per
+    region) adds up to."""
+    fields = {
+        "Varhaiskasvatus": (4, 2),
+        "Asunnottomien palvelut": (1, 0),
+        "Lastensuojelu": (17, 0),
+        "Päihdepalvelut": (4, 1),
+        "Vammaispalvelut": (4, 4),
+        "Aikuisten palvelut": (6, 2),
+        "Monikulttuuriset palvelut": (2, 0),
+        "Vanhusten palvelut": (9, 2),
+    }
+    rows = _unit_counts({k: {"active": a, "preparing": p} for k, (a, p) in fields.items()})
+    assert [(row.name, row.active, row.preparing) for row in rows] == [
+        ("Lastensuojelu", 17, 0),
+        ("Vanhusten palvelut", 9, 2),
+        ("Aikuisten palvelut", 6, 2),
+        ("Vammaispalvelut", 4, 4),
+        ("Varhaiskasvatus", 4, 2),
+        ("Päihdepalvelut", 4, 1),
+        ("Monikulttuuriset palvelut", 2, 0),
+        ("Asunnottomien palvelut", 1, 0),
+    ]
+    assert sum(row.active for row in rows) == 47 and sum(row.preparing for row in rows) == 11
+    # A field with more units but fewer active ones comes after: the first number falls.
+    rows = _unit_counts({"A": {"active": 3, "preparing": 0}, "B": {"active": 2, "preparing": 5}})
+    assert [row.name for row in rows] == ["A", "B"]
+    # Regions by all their units, ties by name.
+    regions = {"Lappi": (2, 1), "Itä-Suomi": (9, 1), "Keski-Suomi": (3, 0)}
+    rows = _unit_counts(
+        {k: {"active": a, "preparing": p} for k, (a, p) in regions.items()}, by_total=True
+    )
+    assert [(row.name, row.total) for row in rows] == [
+        ("Itä-Suomi", 10),
+        ("Keski-Suomi", 3),
+        ("Lappi", 3),
+    ]
 
 
 def test_small_groups_and_their_complement_are_suppressed(client, dataset):
@@ -108,9 +221,10 @@ def test_small_groups_and_their_complement_are_suppressed(client, dataset):
     assert region["Itä-Suomi"][:2] == ["6", "83 % (n=6)"]  # 5 of 6 yes; the draft is not
     assert region["Pohjois-Suomi"] == ["<5"] * 4  # complementary: the next smallest
     assert region["Lappi"] == ["<5"] * 4
-    assert region["Total"][:2] == ["13", "69 % (n=13)"]
+    # Nobody answered k1_2 and k1_3 (the draft does not count): a dash, not "0 %".
+    assert region["Total"] == ["13", "69 % (n=13)", "– no answers", "– no answers"]
     status = table(tree, "breakdown-1-status")
-    assert status["active"] == ["<5"] * 4 and status["preparing"] == ["<5"] * 4
+    assert status["Active units"] == ["<5"] * 4 and status["Preparing units"] == ["<5"] * 4
     field = table(tree, "breakdown-1-field")
     # Lastensuojelu: PLAN's even places: yes at 0, 2, 4, 6, 8; no at 10; planned at 12
     # → 5/7 = 71 %. Vanhusten palvelut: yes at 1, 3, 7, 11 → 4/6 = 67 %. Both shown.
@@ -177,3 +291,50 @@ def test_change_text_and_the_chart_alternative():
     assert "<b>" not in svg
     # The yes share is 9/13 of the 400 wide bar.
     assert 'width="276.92"' in svg
+
+
+def test_hidden_groups_that_all_said_no_are_not_given_away(client, db, runner):
+    """Regions (k1_1): Itä-Suomi 6 × yes; Pohjois-Suomi 3 yes + 2 no; Lappi 2 × no;
+    Kainuu no, planned, no → 9 yes of 16 = 56 %. Lappi (2) and Kainuu (3) are under 5 and
+    hidden together, but 9 − 6 − 3 = 0 "yes" of 16 − 11 = 5 would be left for them: both
+    0 %, worked out by difference. So Pohjois-Suomi is hidden as well (3 yes of 10 left
+    for the three: nothing certain about any one)."""
+    round_ = make_round(slug="nollat")
+    plan = (
+        [("Itä-Suomi", "yes")] * 6
+        + [("Pohjois-Suomi", "yes")] * 3
+        + [("Pohjois-Suomi", "no")] * 2
+        + [("Lappi", "no")] * 2
+        + [("Kainuu", "no"), ("Kainuu", "planned"), ("Kainuu", "no")]
+    )
+    for region, value in plan:
+        unit = make_unit(region=region, field="Lastensuojelu", status="active")
+        invitation, _ = make_invitation(round_=round_, unit=unit)
+        make_response(invitation, {"k1_1": value})
+    db.session.commit()
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    tree = page(client, "/admin/rounds/nollat/report?lang=en")
+    assert "56 % of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
+    region = table(tree, "breakdown-1-region")
+    assert region["Itä-Suomi"][:2] == ["6", "100 % (n=6)"]
+    for name in ("Pohjois-Suomi", "Kainuu", "Lappi"):
+        assert region[name] == ["<5"] * 4, name
+    assert region["Total"][:2] == ["16", "56 % (n=16)"]
+    # One field of 16: nothing to hide.
+    assert table(tree, "breakdown-1-field")["Lastensuojelu"][:2] == ["16", "56 % (n=16)"]
+
+
+def test_a_share_the_whole_round_has_hides_nothing_more():
+    """All yes (or nobody answered): 100 % is on the page for everyone already, so the
+    two small groups' 100 % by difference asks for no third hidden group."""
+    respondents = {"A": 6, "B": 2, "C": 2}
+    counts = {group: {"k1_1": ItemCounts(n, {"yes": n})} for group, n in respondents.items()}
+    totals = {"k1_1": ItemCounts(10, {"yes": 10})}
+    hidden = hidden_groups(respondents, 5)
+    assert hidden == {"B", "C"}
+    assert _hide_more(respondents, hidden, counts, ["k1_1", "k1_2"], totals) == {"B", "C"}
+    # One "no" in A: B and C together are then 4 yes of 4, 100 % each → A hidden too.
+    counts["A"] = {"k1_1": ItemCounts(6, {"yes": 5, "no": 1})}
+    totals = {"k1_1": ItemCounts(10, {"yes": 9, "no": 1})}
+    assert _hide_more(respondents, hidden, counts, ["k1_1"], totals) == {"A", "B", "C"}
