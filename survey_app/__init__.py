@@ -76,8 +76,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     from .api.routes import bp as api_bp
     from .directory.routes import bp as directory_bp
     from .respond.routes import bp as respond_bp
-    from .results.answer_routes import bp as answers_bp
     from .results.export_routes import bp as exports_bp
+    from .results.free_text_routes import bp as free_text_bp
     from .results.report_routes import bp as results_bp
 
     configure_login(app)
@@ -89,7 +89,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(admin_outbox_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(exports_bp)
-    app.register_blueprint(answers_bp)
+    app.register_blueprint(free_text_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(directory_bp)
 

@@ -72,7 +72,8 @@ CHALLENGES = [
 
 @click.command("demo")
 def demo_command() -> None:
-    """Load the demo roster (58 units) and an open round; print a few links."""
+    """Load the demo roster (58 units), an open round with some answers and a closed one
+    with 36 submitted; print a few links and an admin's password."""
     result = import_units(DEMO_ROSTER)
     round_ = db.session.scalar(select(Round).filter_by(slug=DEMO_SLUG))
     if round_ is None:

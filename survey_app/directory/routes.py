@@ -1,5 +1,5 @@
 """The directory's pages and downloads: for admins (their region's units) at
-/admin/directory and as DOCX; optionally for everyone at /kooste, profile fields only
+/admin/directory and as PDF and DOCX; optionally for everyone at /kooste, profile fields only
 (the setting DIRECTORY_PUBLIC, off by default)."""
 
 from flask import Blueprint, abort, current_app, render_template
@@ -16,6 +16,11 @@ from .docx import directory_docx
 bp = Blueprint("directory", __name__)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download_name(directory, extension: str) -> str:
+    """kehy-kooste-2026-11-25.pdf: the day it was compiled, in Finnish time."""
+    return f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.{extension}"
 
 
 @bp.get("/admin/directory")
@@ -35,7 +40,7 @@ def admin_directory_docx():
     directory = compile_directory(current_user, current_language())
     content = directory_docx(directory, _("KEHY directory"))
     response = current_app.response_class(content, mimetype=DOCX_TYPE)
-    filename = f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.docx"
+    filename = download_name(directory, "docx")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return no_store(response)
 
@@ -47,7 +52,7 @@ def admin_directory_pdf():
     html = render_template(
         "directory/directory.html", directory=directory, public=False, for_pdf=True
     )
-    filename = f"kehy-kooste-{to_local(directory.compiled_at).date().isoformat()}.pdf"
+    filename = download_name(directory, "pdf")
     return no_store(pdf_response(html, filename))
 
 

@@ -12,6 +12,7 @@ PDF_TYPE = "application/pdf"
 
 
 def pdf_response(html: str, filename: str):
+    """`html` (a page rendered for print) as a PDF download named `filename`."""
     try:
         from .render import html_to_pdf
     except (ImportError, OSError):

@@ -114,6 +114,7 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
 
 
 def _cell(values, order: dict[str, int] | None) -> str:
+    """One item's answer as a cell: the chosen values in the questionnaire's order."""
     if order:
         values = sorted(values, key=lambda value: order.get(value, len(order)))
     return MULTIPLE_SEPARATOR.join(values)

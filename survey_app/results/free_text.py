@@ -58,8 +58,9 @@ def free_text_answers(round_: Round, admin: Admin | None, language: str = "fi") 
         return items
     query = scoped(
         submitted_answers(select(Answer.item_code, Unit.name, Unit.code, Answer.value), round_)
-        .where(Answer.item_code.in_(by_code), func.trim(Answer.value) != "")
-        .order_by(Unit.name, Unit.code, Answer.position),
+        .where(Answer.item_code.in_(list(by_code)), func.trim(Answer.value) != "")
+        # Units are put in order below, in Python: the same on both databases.
+        .order_by(Answer.position),
         admin,
     )
     for code, unit_name, unit_code, text in db.session.execute(query):

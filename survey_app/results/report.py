@@ -17,7 +17,7 @@ from ..models import Admin, Round
 from ..models.types import utcnow
 from . import aggregate
 from .aggregate import ItemCounts
-from .suppression import hidden_groups, total_gives_away
+from .suppression import hidden_groups, hide_while_uniform, total_gives_away
 
 BREAKDOWNS = ("field", "region", "status")
 
@@ -159,46 +159,11 @@ def _unit_counts(table: dict[str, dict[str, int]], by_total: bool = False) -> li
     return sorted(rows, key=lambda row: (-row.active, -row.preparing, row.name))
 
 
-def _uniform_when_hidden(
-    respondents, hidden: set[str], counts, codes: list[str], totals: dict[str, ItemCounts]
-) -> bool:
-    """Whether the hidden groups together can be worked out as all "yes" or all "not
-    yes" for some item: their combined "yes" and answered are the page's totals (shown
-    in the items list whatever the table shows) minus the shown groups', and if that
-    share is 0 % or 100 % (or nobody in them answered), it is every hidden group's own.
-    Not counted when the whole round's share is 0 % or 100 %: that is public anyway."""
-    for code in codes:
-        total = totals.get(code, ItemCounts())
-        total_yes = total.counts.get("yes", 0)
-        if total_yes in (0, total.answered):
-            continue
-        shown = [
-            counts.get(group, {}).get(code, ItemCounts())
-            for group in respondents
-            if group not in hidden
-        ]
-        yes = total_yes - sum(item.counts.get("yes", 0) for item in shown)
-        answered = total.answered - sum(item.answered for item in shown)
-        if yes in (0, answered):
-            return True
-    return False
-
-
-def _hide_more(respondents: dict[str, int], hidden: set[str], counts, codes, totals) -> set[str]:
-    """`suppression.hidden_groups` plus, while the hidden groups' combined share of an
-    item is 0 % or 100 % (see `_uniform_when_hidden`), the smallest shown group too."""
-    hidden = set(hidden)
-    while hidden and len(hidden) < len(respondents):
-        if not _uniform_when_hidden(respondents, hidden, counts, codes, totals):
-            break
-        shown = [group for group in respondents if group not in hidden]
-        hidden.add(min(shown, key=lambda group: (respondents[group], group)))
-    return hidden
-
-
 def _breakdown(key: str, grouped, codes: list[str], minimum: int, totals) -> Breakdown:
     respondents, counts = grouped
-    hidden = _hide_more(respondents, hidden_groups(respondents, minimum), counts, codes, totals)
+    hidden = hide_while_uniform(
+        respondents, hidden_groups(respondents, minimum), counts, codes, totals
+    )
 
     def cells(numbers: dict[str, ItemCounts]) -> list[tuple[int, int]]:
         out = []
@@ -240,7 +205,8 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         numbers = totals.get(item.code, ItemCounts())
         change = None
         earlier = before.get(item.code)
-        if earlier is not None and earlier.answered and numbers.answered:
+        has_one_yes = "yes" in item.option_values() and not item.is_multiple
+        if has_one_yes and earlier is not None and earlier.answered and numbers.answered:
             change = numbers.percent("yes") - earlier.percent("yes")
         criterion.items.append(
             ItemReport(

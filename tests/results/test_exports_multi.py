@@ -12,6 +12,7 @@ import copy
 import csv
 import io
 import json
+from datetime import timedelta
 
 import lxml.html
 import pytest
@@ -55,11 +56,9 @@ def test_the_definition_with_a_multiple_choice_item_is_valid():
     assert validate_definition(criteria_with_multiple_choice()) == []
 
 
-@pytest.fixture
-def dataset(db):
-    """A1 chooses x and z; A2 z and x (in that order); B1 (Lappi) y; A3 answers k1_1
-    only (item non-response); B2's draft choosing x does not count."""
-    round_ = make_round(slug="monivalinta", keys=())
+def pinned_round(db, slug: str, **kwargs):
+    """A round with the criteria version holding `k5_1`, and the profile form."""
+    round_ = make_round(slug=slug, keys=(), **kwargs)
     versions = [
         ensure_stored(criteria_with_multiple_choice()),
         ensure_stored(shipped_definitions()["kehy"]),
@@ -72,6 +71,14 @@ def dataset(db):
         ],
     )
     db.session.expire(round_, ["questionnaire_versions"])
+    return round_
+
+
+@pytest.fixture
+def dataset(db):
+    """A1 chooses x and z; A2 z and x (in that order); B1 (Lappi) y; A3 answers k1_1
+    only (item non-response); B2's draft choosing x does not count."""
+    round_ = pinned_round(db, "monivalinta")
     units = {
         "A1": make_unit(code="A1", name="Yksikkö A1"),
         "A2": make_unit(code="A2", name="Yksikkö A2"),
@@ -185,3 +192,16 @@ def test_the_report_draws_a_bar_per_option_and_leaves_the_item_out_of_the_tables
     ]
     assert not tree.xpath('//*[@id="criterion-5"]//table')
     assert tree.xpath('//*[@id="criterion-1"]//table')
+
+
+def test_a_multiple_choice_item_shows_no_change_in_yes(client, runner, db, dataset):
+    """Its options have no "yes" to compare with the previous round; k1_1 has."""
+    earlier = pinned_round(db, "aiempi", deadline=dataset.deadline - timedelta(days=1))
+    unit = make_unit(code="C1", name="Yksikkö C1")
+    make_response(make_invitation(earlier, unit)[0], {"k1_1": "no", "k5_1": ["y"]})
+    db.session.commit()
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    tree = lxml.html.fromstring(client.get("/admin/rounds/monivalinta/report?lang=en").data)
+    assert tree.xpath('//li[@id="item-k1_1"]//*[@class="report-change"]')
+    assert not tree.xpath('//li[@id="item-k5_1"]//*[@class="report-change"]')

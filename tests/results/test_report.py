@@ -11,8 +11,8 @@ import pytest
 from survey_app.models.types import utcnow
 from survey_app.results import charts
 from survey_app.results.aggregate import ItemCounts
-from survey_app.results.report import OptionShare, _hide_more, _unit_counts, change_text
-from survey_app.results.suppression import hidden_groups
+from survey_app.results.report import OptionShare, _unit_counts, change_text
+from survey_app.results.suppression import hidden_groups, hide_while_uniform
 from survey_app.timeutil import HELSINKI
 from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
@@ -333,8 +333,8 @@ def test_a_share_the_whole_round_has_hides_nothing_more():
     totals = {"k1_1": ItemCounts(10, {"yes": 10})}
     hidden = hidden_groups(respondents, 5)
     assert hidden == {"B", "C"}
-    assert _hide_more(respondents, hidden, counts, ["k1_1", "k1_2"], totals) == {"B", "C"}
+    assert hide_while_uniform(respondents, hidden, counts, ["k1_1", "k1_2"], totals) == {"B", "C"}
     # One "no" in A: B and C together are then 4 yes of 4, 100 % each → A hidden too.
     counts["A"] = {"k1_1": ItemCounts(6, {"yes": 5, "no": 1})}
     totals = {"k1_1": ItemCounts(10, {"yes": 9, "no": 1})}
-    assert _hide_more(respondents, hidden, counts, ["k1_1"], totals) == {"A", "B", "C"}
+    assert hide_while_uniform(respondents, hidden, counts, ["k1_1"], totals) == {"A", "B", "C"}
