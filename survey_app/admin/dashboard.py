@@ -61,13 +61,6 @@ def round_dashboard(round_: Round, admin: Admin, now: datetime | None = None) ->
     )
 
 
-def percent(part: int, whole: int) -> int:
-    """Whole percent, rounded half up (as the report rounds)."""
-    if not whole:
-        return 0
-    return (200 * part + whole) // (2 * whole)
-
-
 def stages(units: list[UnitStatus]) -> dict[str, int]:
     """How many invited units stand at each stage (the furthest each reached)."""
     result = dict.fromkeys(STAGES, 0)

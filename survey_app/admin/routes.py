@@ -17,9 +17,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import rate_limit
 from ..extensions import db
 from ..models import Round
+from ..results.aggregate import percent
 from . import actions, audit
 from .accounts import LoginRefused, authenticate
-from .dashboard import percent, round_dashboard, waiting_count
+from .dashboard import round_dashboard, waiting_count
 from .forms import LoginForm
 from .scope import UnitNotVisible, visible_rounds
 from .web import back_to_dashboard, no_store, not_visible, round_or_404, run_action

@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from ..admin.dashboard import percent, round_dashboard
+from ..admin.dashboard import round_dashboard
 from ..admin.scope import scope_units, visible_rounds
 from ..extensions import db
 from ..invitations.status import Totals
-from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..models import Admin, Answer, Response, Round, Unit
+from ..results.aggregate import percent, submitted_responses
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 50
@@ -88,17 +89,7 @@ def status(round_: Round, admin: Admin) -> dict:
 def _submitted_responses(round_: Round, admin: Admin):
     """The round's submitted responses of units still on the roster (as the results
     count them), in the admin's scope."""
-    query = (
-        select(Response, Unit)
-        .join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(
-            Invitation.round_id == round_.id,
-            Response.submitted_at.is_not(None),
-            Unit.deactivated_at.is_(None),
-        )
-    )
-    return scope_units(query, admin)
+    return scope_units(submitted_responses(select(Response, Unit), round_), admin)
 
 
 def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tuple[int, list]:

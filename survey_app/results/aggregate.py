@@ -47,11 +47,11 @@ def _round_units(round_: Round, admin: Admin | None) -> Select:
     return scoped(query, admin)
 
 
-def submitted_answers(query: Select, round_: Round) -> Select:
-    """Restrict a query over `Answer` to the round's submitted responses."""
+def submitted_responses(query: Select, round_: Round) -> Select:
+    """Restrict a query over `Response` to the round's submitted responses (a draft
+    never counts) of units still on the roster: what every result counts."""
     return (
-        query.join(Response, Answer.response_id == Response.id)
-        .join(Invitation, Response.invitation_id == Invitation.id)
+        query.join(Invitation, Response.invitation_id == Invitation.id)
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(
             Invitation.round_id == round_.id,
@@ -59,6 +59,11 @@ def submitted_answers(query: Select, round_: Round) -> Select:
             Unit.deactivated_at.is_(None),
         )
     )
+
+
+def submitted_answers(query: Select, round_: Round) -> Select:
+    """Restrict a query over `Answer` to the round's submitted responses."""
+    return submitted_responses(query.join(Response, Answer.response_id == Response.id), round_)
 
 
 @dataclass

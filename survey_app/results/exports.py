@@ -21,9 +21,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..models import Admin, Answer, Response, Round, Unit
 from ..questionnaires.model import Item
-from .aggregate import criterion_items, round_results, scoped
+from .aggregate import criterion_items, round_results, scoped, submitted_responses
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -69,27 +69,20 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
         for item in items
         if item.is_multiple
     }
+    columns = select(
+        Response.id,
+        Unit.code,
+        Unit.name,
+        Unit.field,
+        Unit.region,
+        Unit.status,
+        Response.submitted_at,
+        Answer.item_code,
+        Answer.value,
+    ).select_from(Response)
     query = scoped(
-        select(
-            Response.id,
-            Unit.code,
-            Unit.name,
-            Unit.field,
-            Unit.region,
-            Unit.status,
-            Response.submitted_at,
-            Answer.item_code,
-            Answer.value,
-        )
-        .select_from(Response)
-        .join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Unit, Invitation.unit_id == Unit.id)
+        submitted_responses(columns, round_)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(
-            Invitation.round_id == round_.id,
-            Response.submitted_at.is_not(None),
-            Unit.deactivated_at.is_(None),
-        )
         .order_by(Unit.code, Response.id, Answer.item_code, Answer.position),
         admin,
     )
