@@ -3,13 +3,12 @@
 import itertools
 from datetime import timedelta
 
-from sqlalchemy import insert
-
 from survey_app.extensions import db
 from survey_app.invitations.services import create_invitation, token_for
-from survey_app.models import Round, Unit, round_questionnaires
+from survey_app.models import Round, Unit
 from survey_app.models.types import utcnow
 from survey_app.questionnaires.registry import ensure_stored, shipped_definitions
+from survey_app.rounds.services import pin_questionnaires
 
 _codes = itertools.count(1)
 
@@ -46,16 +45,7 @@ def make_round(slug=None, state="open", deadline=None, keys=("criteria", "kehy")
     )
     db.session.add(round_)
     db.session.flush()
-    versions = [ensure_stored(definitions[key]) for key in keys]
-    if versions:
-        db.session.execute(
-            insert(round_questionnaires),
-            [
-                {"round_id": round_.id, "questionnaire_version_id": v.id, "position": i}
-                for i, v in enumerate(versions)
-            ],
-        )
-    db.session.expire(round_, ["questionnaire_versions"])
+    pin_questionnaires(round_, [ensure_stored(definitions[key]) for key in keys])
     return round_
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.services import ensure_invitations
-from ..models import Invitation, Round, Unit, round_questionnaires
+from ..models import Invitation, QuestionnaireVersion, Round, Unit, round_questionnaires
 from ..models.types import utcnow
 from ..outbox.overrides import KINDS, LANGUAGES, EmailTextError, check_email_text
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
@@ -155,15 +155,22 @@ def create_round(
             db.session.add(round_)
     except IntegrityError:
         raise RoundError(f"a round with slug {slug!r} exists already", code="slug_taken") from None
-    db.session.execute(
-        insert(round_questionnaires),
-        [
-            {"round_id": round_.id, "questionnaire_version_id": version.id, "position": index}
-            for index, version in enumerate(versions)
-        ],
-    )
-    db.session.expire(round_, ["questionnaire_versions"])
+    pin_questionnaires(round_, versions)
     return round_
+
+
+def pin_questionnaires(round_: Round, versions: list[QuestionnaireVersion]) -> None:
+    """Fix the exact questionnaire versions the round asks, in this order: a later
+    edit of a definition never changes a running round's questions."""
+    if versions:
+        db.session.execute(
+            insert(round_questionnaires),
+            [
+                {"round_id": round_.id, "questionnaire_version_id": version.id, "position": i}
+                for i, version in enumerate(versions)
+            ],
+        )
+    db.session.expire(round_, ["questionnaire_versions"])
 
 
 def open_round(round_: Round) -> None:

@@ -17,12 +17,11 @@ from datetime import timedelta
 import lxml.html
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert
 
-from survey_app.models import round_questionnaires
 from survey_app.questionnaires.registry import ensure_stored, shipped_definitions
 from survey_app.questionnaires.validation import validate_definition
 from survey_app.results.aggregate import ItemCounts, item_counts, round_results
+from survey_app.rounds.services import pin_questionnaires
 from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
@@ -56,21 +55,14 @@ def test_the_definition_with_a_multiple_choice_item_is_valid():
     assert validate_definition(criteria_with_multiple_choice()) == []
 
 
-def pinned_round(db, slug: str, **kwargs):
+def pinned_round(slug: str, **kwargs):
     """A round with the criteria version holding `k5_1`, and the profile form."""
     round_ = make_round(slug=slug, keys=(), **kwargs)
     versions = [
         ensure_stored(criteria_with_multiple_choice()),
         ensure_stored(shipped_definitions()["kehy"]),
     ]
-    db.session.execute(
-        insert(round_questionnaires),
-        [
-            {"round_id": round_.id, "questionnaire_version_id": v.id, "position": i}
-            for i, v in enumerate(versions)
-        ],
-    )
-    db.session.expire(round_, ["questionnaire_versions"])
+    pin_questionnaires(round_, versions)
     return round_
 
 
@@ -78,7 +70,7 @@ def pinned_round(db, slug: str, **kwargs):
 def dataset(db):
     """A1 chooses x and z; A2 z and x (in that order); B1 (Lappi) y; A3 answers k1_1
     only (item non-response); B2's draft choosing x does not count."""
-    round_ = pinned_round(db, "monivalinta")
+    round_ = pinned_round("monivalinta")
     units = {
         "A1": make_unit(code="A1", name="Yksikkö A1"),
         "A2": make_unit(code="A2", name="Yksikkö A2"),
@@ -196,7 +188,7 @@ def test_the_report_draws_a_bar_per_option_and_leaves_the_item_out_of_the_tables
 
 def test_a_multiple_choice_item_shows_no_change_in_yes(client, runner, db, dataset):
     """Its options have no "yes" to compare with the previous round; k1_1 has."""
-    earlier = pinned_round(db, "aiempi", deadline=dataset.deadline - timedelta(days=1))
+    earlier = pinned_round("aiempi", deadline=dataset.deadline - timedelta(days=1))
     unit = make_unit(code="C1", name="Yksikkö C1")
     make_response(make_invitation(earlier, unit)[0], {"k1_1": "no", "k5_1": ["y"]})
     db.session.commit()
