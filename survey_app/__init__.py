@@ -24,6 +24,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     from . import cli, errors, formatting, i18n, logging_filters, security
     from .database import configure_database
     from .extensions import csrf, db, mail, migrate
+    from .features import register_features
 
     app = Flask(
         __name__,
@@ -68,30 +69,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from .admin.outbox_routes import bp as admin_outbox_bp
-    from .admin.password_routes import bp as admin_password_bp
-    from .admin.roster_routes import bp as admin_units_bp
-    from .admin.round_routes import bp as admin_rounds_bp
-    from .admin.routes import bp as admin_bp
-    from .api.routes import bp as api_bp
-    from .directory.routes import bp as directory_bp
-    from .respond.routes import bp as respond_bp
-    from .results.export_routes import bp as exports_bp
-    from .results.free_text_routes import bp as free_text_bp
-    from .results.report_routes import bp as results_bp
-
     configure_login(app)
-    app.register_blueprint(respond_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(admin_password_bp)
-    app.register_blueprint(admin_units_bp)
-    app.register_blueprint(admin_rounds_bp)
-    app.register_blueprint(admin_outbox_bp)
-    app.register_blueprint(results_bp)
-    app.register_blueprint(exports_bp)
-    app.register_blueprint(free_text_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(directory_bp)
+    register_features(app)
 
     @app.get("/")
     def index():
@@ -104,11 +83,11 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 
 def configure_login(app: Flask) -> None:
-    from .admin.accounts import admin_for_session
+    from .auth.accounts import admin_for_session
     from .extensions import login_manager
 
     login_manager.init_app(app)
-    login_manager.login_view = "admin.login"
+    login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     login_manager.login_message = None
     login_manager.user_loader(admin_for_session)

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from .admin.cli import admins_cli
+    from .auth.cli import admins_cli
     from .demo import demo_command
     from .invitations.cli import invitations_cli
     from .outbox.cli import outbox_cli

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from .admin.accounts import create_admin
+from .auth.accounts import create_admin
 from .extensions import db
 from .invitations.services import ensure_invitations, link_for
 from .models import Admin, Invitation, OutboxMessage, Response, Round, SubmittedVersion

@@ -1,10 +1,19 @@
-"""Error pages: every refusal is a plain, translated page with a 4xx; never a trace."""
+"""Error pages: every refusal is a plain, translated page with a 4xx; never a trace.
+
+A part of the site that answers tools rather than people (the JSON API) registers its
+path and its own way of answering with `answer_errors_under`, so even an address no
+route matches gets that answer."""
+
+from collections.abc import Callable
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+from .refusals import UnitNotVisible
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -37,7 +46,26 @@ def render_error(code: int, detail: str | None = None):
     return body, code, headers
 
 
+def answer_errors_under(app: Flask, prefix: str, answer: Callable) -> None:
+    """HTTP errors for addresses under `prefix` are answered by `answer(error)`."""
+    app.extensions.setdefault("survey_app.error_answers", {})[prefix] = answer
+
+
+def _answer_for(app: Flask, path: str) -> Callable | None:
+    for prefix, answer in app.extensions.get("survey_app.error_answers", {}).items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return answer
+    return None
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(UnitNotVisible)
+    def not_visible(_error):
+        """A unit the admin may not see, wherever a view meets it, is answered as one
+        that does not exist, and nothing of the request stays."""
+        db.session.rollback()
+        return render_error(404)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _("The form had expired. Go back, load the page again."))
@@ -46,10 +74,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
-        if request.path == "/api/v1" or request.path.startswith("/api/v1/"):
-            from .api.routes import error_response  # tools get JSON, even with no route
-
-            return error_response(error)
+        answer = _answer_for(app, request.path)
+        if answer is not None:
+            return answer(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

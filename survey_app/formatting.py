@@ -1,4 +1,5 @@
-"""Jinja filters: times in Helsinki time, worded for the page's language."""
+"""How numbers and times are shown: whole percents by the results' rule, and times in
+Helsinki time worded for the page's language (also as Jinja filters)."""
 
 from datetime import datetime
 
@@ -14,6 +15,14 @@ PATTERNS = {
 }
 
 
+def percent(count: int, answered: int) -> int:
+    """Whole percent, half up, in integers (no float can round 92.5 down): the rule of
+    every percent the service shows (BRIEF.md's results JSON)."""
+    if answered <= 0:
+        return 0
+    return (200 * count + answered) // (2 * answered)
+
+
 def local_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -22,3 +31,4 @@ def local_datetime(moment: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_global(percent, "percent")

@@ -50,7 +50,7 @@ def test_a_password_reset_token_is_redacted_in_the_servers_request_log(app, db, 
 
     from werkzeug.serving import make_server
 
-    from survey_app.admin.password_reset import link_for, request_reset
+    from survey_app.auth.password_reset import link_for, request_reset
     from tests.admin.test_accounts import create
 
     create(runner, "paa@example.fi", "--role", "national")

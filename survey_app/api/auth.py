@@ -5,7 +5,7 @@ import re
 
 from flask import Request
 
-from ..admin.accounts import admin_for_api_token
+from ..auth.accounts import admin_for_api_token
 from ..models import Admin
 
 # RFC 6750's b64token; `admins token` prints URL-safe base64 (43 characters).

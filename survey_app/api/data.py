@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from ..admin.dashboard import round_dashboard
-from ..admin.scope import scope_units, visible_rounds
+from ..auth.scope import visible_rounds
 from ..extensions import db
+from ..formatting import percent
+from ..invitations.dashboard import round_dashboard
 from ..invitations.status import Totals
 from ..models import Admin, Answer, Response, Round, Unit
-from ..results.aggregate import percent, submitted_responses
+from ..results.aggregate import submitted_responses
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 50
@@ -89,7 +90,7 @@ def status(round_: Round, admin: Admin) -> dict:
 def _submitted_responses(round_: Round, admin: Admin):
     """The round's submitted responses of units still on the roster (as the results
     count them), in the admin's scope."""
-    return scope_units(submitted_responses(select(Response, Unit), round_), admin)
+    return admin.scope_units(submitted_responses(select(Response, Unit), round_))
 
 
 def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tuple[int, list]:

@@ -7,9 +7,10 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, db
+from ..lookup import get_round
 from ..models import Round
+from ..refusals import Refused
 from ..results.aggregate import round_results
-from ..rounds.services import RoundError, get_round
 from . import data
 from .auth import Unauthorized, authenticated_admin
 from .openapi import document
@@ -76,7 +77,7 @@ def error_response(exc: HTTPException):
 def _round(slug: str) -> Round:
     try:
         return get_round(slug)
-    except RoundError:
+    except Refused:
         abort(404, description=f"no round {slug!r}")
 
 

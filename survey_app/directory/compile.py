@@ -24,8 +24,8 @@ from ..models import (
     Round,
     Unit,
 )
+from ..models.definition import Item
 from ..models.types import utcnow
-from ..questionnaires.model import Item
 from ..results.aggregate import scoped
 
 PROFILE_KEY = "kehy"

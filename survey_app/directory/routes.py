@@ -6,10 +6,10 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..admin.web import no_store
 from ..i18n import current_language
 from ..pdf import pdf_response
 from ..timeutil import to_local
+from ..web import no_store
 from .compile import compile_directory
 from .docx import directory_docx
 

@@ -26,8 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Round, RoundReminder
 from ..models.types import utcnow
+from ..refusals import Refused
 from ..timeutil import HELSINKI
-from .mailing import MailingError, queue_reminders
+from .mailing import queue_reminders
 
 LATE_LIMIT = timedelta(days=1)
 
@@ -131,8 +132,8 @@ def _do(due: _Due) -> ReminderDone | None:
         if not due.late:
             queued = marker.queued = queue_reminders(round_)
         db.session.commit()
-    except (IntegrityError, MailingError):
-        # IntegrityError: another worker did this one. MailingError: the round is no
+    except (IntegrityError, Refused):
+        # IntegrityError: another worker did this one. Refused: the round is no
         # longer open. Either way nothing of ours stays.
         db.session.rollback()
         return None

@@ -11,9 +11,9 @@ from flask.cli import AppGroup
 
 from ..cli_support import fail, refusing
 from ..extensions import db
-from ..rounds.services import RoundError, get_round
+from ..lookup import get_round
+from ..refusals import Refused
 from .mailing import (
-    MailingError,
     ReminderRules,
     invitation_of,
     queue_invitations,
@@ -37,7 +37,7 @@ invitations_cli = AppGroup("invitations", help="Invitations and personal links."
 )
 def links_command(slug: str, output: Path | None):
     """Print every unit's personal link as CSV (code,contact_email,link); sends nothing."""
-    with refusing(RoundError):
+    with refusing(Refused):
         round_ = get_round(slug)
     invitations, created = ensure_invitations(round_)
     try:
@@ -83,7 +83,7 @@ def _write_utf8_to_stdout(data: bytes) -> None:
 @click.argument("slug")
 def send_command(slug: str):
     """Queue an invitation email for every unit of the round not mailed yet."""
-    with refusing(RoundError, MailingError):
+    with refusing(Refused):
         round_ = get_round(slug)
         queued, already = queue_invitations(round_)
     db.session.commit()
@@ -101,7 +101,7 @@ def send_command(slug: str):
 def remind_command(slug, only_unopened, not_within_days, max_reminders):
     """Queue a reminder for every invited unit that has not submitted."""
     rules = ReminderRules(only_unopened, not_within_days, max_reminders)
-    with refusing(RoundError, MailingError):
+    with refusing(Refused):
         round_ = get_round(slug)
         queued = queue_reminders(round_, rules)
     db.session.commit()
@@ -112,7 +112,7 @@ def remind_command(slug, only_unopened, not_within_days, max_reminders):
 @click.argument("slug")
 def status_command(slug: str):
     """Show each unit's mail, link and response state, with totals."""
-    with refusing(RoundError):
+    with refusing(Refused):
         round_ = get_round(slug)
     click.echo(render_report(round_status(round_)))
 
@@ -123,7 +123,7 @@ def status_command(slug: str):
 @click.option("--no-mail", is_flag=True, help="Only make the new link; mail nothing.")
 def reissue_command(slug: str, code: str, no_mail: bool):
     """Give a unit a new link (the old one stops working) and mail it."""
-    with refusing(RoundError, MailingError):
+    with refusing(Refused):
         invitation = invitation_of(get_round(slug), code)
         token = reissue_and_mail(invitation, mail=not no_mail)
     db.session.commit()
@@ -141,7 +141,7 @@ def reissue_command(slug: str, code: str, no_mail: bool):
 @click.argument("code")
 def resend_command(slug: str, code: str):
     """Mail a unit's invitation again, to its current contact address."""
-    with refusing(RoundError, MailingError):
+    with refusing(Refused):
         invitation = invitation_of(get_round(slug), code)
         resend_invitation(invitation)
     db.session.commit()

@@ -10,16 +10,8 @@ from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
+from ..refusals import Refused
 from .services import create_invitation, ensure_invitations, reissue_token, units_of_round
-
-
-class MailingError(ValueError):
-    """A refusal. The text is for the command line; `code` names the refusal so that
-    the web can say it in the admin's language (admin/refusals.py)."""
-
-    def __init__(self, message: str, code: str = "refused"):
-        super().__init__(message)
-        self.code = code
 
 
 def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[int, int]:
@@ -30,7 +22,7 @@ def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[
     set with a conditional update, so only one run queues each invitation.
     """
     if round_.effective_state() != "open":
-        raise MailingError(
+        raise Refused(
             f"round {round_.slug!r} is {round_.effective_state()}: invitations go out "
             "once it is open (its links show a closed page before that)",
             code="round_not_open",
@@ -91,7 +83,7 @@ def queue_reminders(
     """Queue a reminder for each invited unit of the round that has not submitted
     (only among `unit_ids` when given: an admin's region, or chosen units)."""
     if round_.effective_state() != "open":
-        raise MailingError(f"round {round_.slug!r} is not open", code="round_not_open")
+        raise Refused(f"round {round_.slug!r} is not open", code="round_not_open")
     reminders_sent = (
         select(func.count(OutboxMessage.id))
         .where(OutboxMessage.invitation_id == Invitation.id, OutboxMessage.kind == "reminder")
@@ -135,7 +127,7 @@ def invitation_of(round_: Round, unit_code: str) -> Invitation:
         .where(Invitation.round_id == round_.id, Unit.code == unit_code)
     )
     if invitation is None:
-        raise MailingError(
+        raise Refused(
             f"unit {unit_code!r} has no invitation in round {round_.slug!r}", code="no_invitation"
         )
     return invitation
@@ -145,7 +137,7 @@ def reissue_and_mail(invitation: Invitation, *, mail: bool = True) -> str:
     """Give the unit a new link (the old one answers 404 from now on) and mail it; after
     the deadline only to a unit that was let answer late."""
     if invitation.round.effective_state() == "closed" and not invitation.accepts_answers():
-        raise MailingError(f"round {invitation.round.slug!r} is closed", code="round_closed")
+        raise Refused(f"round {invitation.round.slug!r} is closed", code="round_closed")
     token = reissue_token(invitation)
     if mail:
         queue_message(invitation, "invitation")
@@ -160,9 +152,9 @@ def resend_invitation(invitation: Invitation) -> OutboxMessage:
     let answer late) and has not submitted; a message still queued to the old address is
     dropped when its turn comes."""
     if not invitation.accepts_answers():
-        raise MailingError(f"round {invitation.round.slug!r} is not open", code="round_not_open")
+        raise Refused(f"round {invitation.round.slug!r} is not open", code="round_not_open")
     if invitation.submitted_at is not None:
-        raise MailingError(
+        raise Refused(
             f"unit {invitation.unit.code!r} has already submitted", code="already_submitted"
         )
     message = queue_message(invitation, "invitation")

@@ -6,14 +6,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import tokens
 from ..extensions import db
 from ..models import Invitation, Round, Unit
 from ..models.types import utcnow
-from . import tokens
-
-
-class LinkUnavailable(Exception):
-    """The token cannot be rebuilt: SECRET_KEY changed with no fallback for the old key."""
+from ..tokens import LinkUnavailable
 
 
 def units_of_round(round_: Round) -> list[Unit]:

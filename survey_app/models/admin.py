@@ -4,11 +4,12 @@ API tokens (stored hashed, shown once, revocable)."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+from .unit import Unit
 
 ADMIN_ROLES = ("national", "regional")
 
@@ -41,6 +42,14 @@ class Admin(UserMixin, db.Model):
     @property
     def is_national(self) -> bool:
         return self.role == "national"
+
+    def scope_units(self, query: Select) -> Select:
+        """Region scoping, the one rule every list and count follows: restrict a query
+        that involves `Unit` to the units this admin may see (a national admin: all;
+        a regional admin: its own region's)."""
+        if self.is_national:
+            return query
+        return query.where(Unit.region == self.region)
 
     def get_id(self) -> str:
         """Flask-Login's session key: id and session version, so a password change

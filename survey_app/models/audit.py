@@ -1,4 +1,7 @@
-"""The audit log: who did what, when, to what, with the values before and after."""
+"""The audit log: who did what, when, to what, with the values before and after.
+
+Every feature records its admins' changes with `AuditEntry.record`, in the same
+transaction as the change; the `audit` feature lists them."""
 
 from datetime import datetime
 
@@ -6,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .admin import Admin
 from .types import UTCDateTime, utcnow
 
 
@@ -23,3 +27,26 @@ class AuditEntry(db.Model):
     region: Mapped[str | None] = mapped_column(String(200), index=True)
     before: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+
+    @classmethod
+    def record(
+        cls,
+        admin: Admin,
+        action: str,
+        target: str,
+        region: str | None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> "AuditEntry":
+        """Add an entry in the caller's transaction: it lands with the change or not at all."""
+        entry = cls(
+            admin_id=admin.id,
+            admin_email=admin.email,
+            action=action,
+            target=target,
+            region=region,
+            before=before,
+            after=after,
+        )
+        db.session.add(entry)
+        return entry

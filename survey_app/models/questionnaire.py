@@ -10,6 +10,7 @@ from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .definition import Questionnaire
 from .types import UTCDateTime, utcnow
 
 
@@ -25,10 +26,8 @@ class QuestionnaireVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
-    def questionnaire(self):
+    def questionnaire(self) -> Questionnaire:
         """The parsed definition object (cached per instance)."""
-        from ..questionnaires.model import Questionnaire
-
         cached = self.__dict__.get("_parsed")
         if cached is None:
             cached = Questionnaire.from_dict(self.definition)

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .definition import Item, Questionnaire
 from .questionnaire import QuestionnaireVersion
 from .types import UTCDateTime, utcnow
 
@@ -42,7 +43,7 @@ class Round(db.Model):
     # Automatic reminders: whole days before the deadline, e.g. [7, 2] (largest first).
     reminder_days: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     # Per-round email texts: {"invitation"|"reminder": {"fi"|"sv"|"en": {"subject": ...,
-    # "body": ...}}}, with {placeholders} (see survey_app/outbox/overrides.py).
+    # "body": ...}}}, with {placeholders} (see survey_app/invitations/email_texts.py).
     email_texts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     questionnaire_versions: Mapped[list[QuestionnaireVersion]] = relationship(
@@ -78,8 +79,19 @@ class Round(db.Model):
         return None
 
     @property
-    def questionnaires(self):
+    def questionnaires(self) -> list[Questionnaire]:
         return [version.questionnaire for version in self.questionnaire_versions]
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item the round asks, questionnaire by questionnaire, in form order: the
+        form's fields and the exports' columns. Answers are keyed by item code, so a
+        code two questionnaires share is one item (the first questionnaire's)."""
+        seen: dict[str, Item] = {}
+        for questionnaire in self.questionnaires:
+            for item in questionnaire.items:
+                seen.setdefault(item.code, item)
+        return list(seen.values())
 
     def __repr__(self) -> str:
         return f"<Round {self.slug}>"

@@ -12,14 +12,12 @@ from flask import current_app
 from flask_mail import Message
 from sqlalchemy import update
 
-from ..admin import password_reset
 from ..extensions import db
-from ..invitations.services import LinkUnavailable
 from ..models import OutboxMessage
 from ..models.types import utcnow
+from ..tokens import LinkUnavailable
+from .kinds import kind_of
 from .render import render_message
-
-LINK_KINDS = ("invitation", "reminder")
 
 
 class Undeliverable(Exception):
@@ -61,39 +59,13 @@ def prepare(message_id: int) -> Message:
 
 
 def _check_still_wanted(message: OutboxMessage) -> None:
-    if message.kind == "password_reset":
-        _check_reset_still_wanted(message)
-    else:
-        _check_round_message_still_wanted(message)
-
-
-def _check_round_message_still_wanted(message: OutboxMessage) -> None:
-    invitation = message.invitation
-    unit = invitation.unit
-    if unit.deactivated_at is not None:
-        raise Undeliverable("not sent: the unit was deactivated")
-    if message.kind not in LINK_KINDS:
-        return
-    if not invitation.accepts_answers():  # a unit let answer late still gets its link
-        raise Undeliverable("not sent: the round no longer takes answers")
-    if message.to_address != unit.contact_email:
-        raise Undeliverable("superseded: the unit's contact address changed")
-    if message.created_at < invitation.token_issued_at:
-        raise Undeliverable("superseded: the unit's link was re-issued")
-
-
-def _check_reset_still_wanted(message: OutboxMessage) -> None:
-    """A reset link goes out only while it can still be used."""
-    admin = message.admin
-    if message.to_address != admin.email:
-        raise Undeliverable("superseded: the admin's address changed")
-    reset = password_reset.current_reset(admin)
-    if reset is None or reset.created_at > message.created_at:
-        raise Undeliverable("superseded: a newer password reset was asked for")
-    if reset.used_at is not None:
-        raise Undeliverable("not sent: the password reset was used")
-    if not password_reset.is_open(reset):
-        raise Undeliverable("not sent: the password reset link expired")
+    try:
+        kind = kind_of(message)
+    except LookupError as error:
+        raise Undeliverable(f"not sent: {error}") from None
+    reason = kind.refusal(message)
+    if reason:
+        raise Undeliverable(reason)
 
 
 def record_sent(message_id: int, worker: str) -> bool:

@@ -20,10 +20,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..invitations.auto_reminders import queue_due_reminders
 from ..models import OutboxMessage
 from ..models.types import utcnow
-from . import delivery
+from . import delivery, kinds
 from .transport import DeliveryError, open_transport
 
 
@@ -153,7 +152,7 @@ class Worker:
         Raises ServerUnavailable when the mail server cannot be used at all."""
         total = BatchResult()
         self.release_dead_claims()
-        queue_due_reminders()  # the rounds' automatic reminders whose moment has come
+        kinds.run_passes()  # mail whose moment has come (the rounds' automatic reminders)
         while not self.stopping:
             ids = self.claim()
             if not ids:

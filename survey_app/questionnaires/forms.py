@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from .model import DEFAULT_MAX_LENGTH, Item
+from ..models.definition import DEFAULT_MAX_LENGTH, Item
 
 
 class OptionalRadioField(RadioField):

@@ -5,7 +5,7 @@ from typing import Any
 
 import yaml
 
-from .model import DEFAULT_MAX_LENGTH, ITEM_TYPES, TEXT_TYPES
+from ..models.definition import DEFAULT_MAX_LENGTH, ITEM_TYPES, TEXT_TYPES
 
 REQUIRED_LANGUAGES = ("fi", "sv", "en")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -23,7 +23,7 @@ def form_page(
     status: int = 200,
 ):
     round_ = invitation.round
-    items = services.round_items(round_)
+    items = round_.items
     answered = sum(1 for item in items if _has_value(form[item.code].data))
     return (
         render_template(
@@ -101,7 +101,7 @@ def preview_page(
     """The form as a unit sees it, for an admin: no unit, no token, no response; its
     buttons post to the preview, which checks the answers and stores nothing
     (`result`: "save" or "submit" when the answers would have been taken)."""
-    items = services.round_items(round_)
+    items = round_.items
     return (
         render_template(
             "respond/form.html",

@@ -57,7 +57,7 @@ def answer(token: str):
     db.session.commit()
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
-    items = services.round_items(invitation.round)
+    items = invitation.round.items
     data = form_data_from_answers(services.initial_answers(invitation), items)
     form = build_form(items, current_language(), data=data)
     response = services.response_of(invitation)
@@ -83,7 +83,7 @@ def answer_post(token: str):
         abort(400)
     submit = action == "submit"
     language = current_language()
-    items = services.round_items(invitation.round)
+    items = invitation.round.items
     form = build_form(items, language, formdata=request.form)
     if not form.validate():
         return pages.form_page(
@@ -147,7 +147,7 @@ def form_expired(_error):
     g.unit_language = invitation.unit.language
     if request.method != "POST" or not invitation.accepts_answers():
         return render_error(400, _("The form had expired. Go back, load the page again."))
-    items = services.round_items(invitation.round)
+    items = invitation.round.items
     form = build_form(items, current_language(), formdata=request.form)
     return pages.form_page(
         invitation, token, form, version=_posted_version(), expired=True, status=400

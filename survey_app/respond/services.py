@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Answer, Invitation, Response, Round, SubmittedVersion
+from ..models.definition import Item
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
-from ..questionnaires.model import Item
 
 Answers = dict[str, list[str]]
 
@@ -30,10 +30,6 @@ class SaveOutcome:
     response: Response
     submitted: bool
     duplicate: bool = False
-
-
-def round_items(round_: Round) -> list[Item]:
-    return [item for questionnaire in round_.questionnaires for item in questionnaire.items]
 
 
 def response_of(invitation: Invitation) -> Response | None:

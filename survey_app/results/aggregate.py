@@ -13,28 +13,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, distinct, func, select
 
 from ..extensions import db
+from ..formatting import percent
 from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..models.definition import Item, Questionnaire
 from ..models.unit import UNIT_STATUSES
-from ..questionnaires.model import Item, Questionnaire
 
 CRITERIA_KEY = "criteria"
 GROUPINGS = {"field": Unit.field, "region": Unit.region, "status": Unit.status}
 
 
-def percent(count: int, answered: int) -> int:
-    """Whole percent, half up, in integers (no float can round 92.5 down)."""
-    if answered <= 0:
-        return 0
-    return (200 * count + answered) // (2 * answered)
-
-
 def scoped(query: Select, admin: Admin | None) -> Select:
-    """`admin`'s region's units only (admin/scope.py); `None` (the CLI): every region."""
+    """`admin`'s region's units only (`Admin.scope_units`); `None` (the CLI): every region."""
     if admin is None:
         return query
-    from ..admin.scope import scope_units  # the admin package imports this module
-
-    return scope_units(query, admin)
+    return admin.scope_units(query)
 
 
 def _round_units(round_: Round, admin: Admin | None) -> Select:

@@ -7,7 +7,8 @@ import click
 from flask.cli import AppGroup
 
 from ..cli_support import fail, refusing
-from ..rounds.services import RoundError, get_round
+from ..lookup import get_round
+from ..refusals import Refused
 from .exports import FORMATS, csv_chunks, results_json, write_xlsx
 
 results_cli = AppGroup("results", help="A round's results.")
@@ -25,7 +26,7 @@ results_cli = AppGroup("results", help="A round's results.")
 def export_command(slug: str, format_: str, output: Path | None):
     """Export a round's results: JSON (the results contract), CSV or XLSX (a row per
     responding unit), every unit of every region."""
-    with refusing(RoundError):
+    with refusing(Refused):
         round_ = get_round(slug)
     if output is None:
         target = getattr(sys.stdout, "buffer", None)

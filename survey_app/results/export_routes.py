@@ -4,8 +4,8 @@ of the admin's own region only."""
 from flask import Blueprint, Response, stream_with_context
 from flask_login import current_user, login_required
 
-from ..admin.web import no_store, round_or_404
 from ..i18n import current_language
+from ..web import no_store, round_or_404
 from .exports import MEDIA_TYPES, csv_chunks, results_json, safe_filename, xlsx_chunks
 
 bp = Blueprint("exports", __name__, url_prefix="/admin/rounds")

@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Admin, Answer, Response, Round, Unit
-from ..questionnaires.model import Item
 from .aggregate import criterion_items, round_results, scoped, submitted_responses
 
 FORMATS = ("json", "csv", "xlsx")
@@ -45,15 +44,6 @@ def neutralise(value: str) -> str:
     return value
 
 
-def round_items(round_: Round) -> list[Item]:
-    """Every item of every questionnaire of the round, in order: the answer columns."""
-    seen: dict[str, Item] = {}
-    for questionnaire in round_.questionnaires:
-        for item in questionnaire.items:
-            seen.setdefault(item.code, item)
-    return list(seen.values())
-
-
 def results_json(round_: Round, admin: Admin | None = None) -> str:
     return json.dumps(round_results(round_, admin), ensure_ascii=False, indent=2) + "\n"
 
@@ -63,7 +53,7 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
     unit-code order, from a single query streamed in batches. Not yet neutralised.
     A multiple-choice cell joins the chosen values in the questionnaire's option order
     (not the order they were posted in), so equal choices give equal cells."""
-    items = round_items(round_)
+    items = round_.items
     option_order = {
         item.code: {value: n for n, value in enumerate(item.option_values())}
         for item in items
@@ -117,7 +107,7 @@ def csv_chunks(round_: Round, admin: Admin | None = None, rows_per_chunk: int = 
     """The CSV as text chunks: BOM and header first, then rows as they are read."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(UNIT_COLUMNS + [item.code for item in round_items(round_)])
+    writer.writerow(UNIT_COLUMNS + [item.code for item in round_.items])
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -148,7 +138,7 @@ def _append(sheet, values) -> None:
 def write_xlsx(round_: Round, target, admin: Admin | None = None, language: str = "fi") -> None:
     """The workbook (responses, item summary, units) into a path or binary file, in
     openpyxl's write-only mode: rows go to a temporary file, not into memory."""
-    items = round_items(round_)
+    items = round_.items
     workbook = Workbook(write_only=True)
 
     responses = workbook.create_sheet("responses")

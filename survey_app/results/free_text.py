@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Admin, Answer, Round, Unit
-from ..questionnaires.model import TEXT_TYPES
+from ..models.definition import TEXT_TYPES
 from .aggregate import scoped, submitted_answers
 
 

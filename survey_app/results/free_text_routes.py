@@ -3,9 +3,9 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..admin.web import no_store, round_or_404
 from ..i18n import current_language
 from ..models.types import utcnow
+from ..web import no_store, round_or_404
 from .free_text import free_text_answers
 
 bp = Blueprint("free_text", __name__, url_prefix="/admin/rounds")

@@ -4,9 +4,9 @@ a PDF drawn from the same page."""
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from ..admin.web import no_store, round_or_404
 from ..i18n import current_language
 from ..pdf import pdf_response
+from ..web import no_store, round_or_404
 from . import charts
 from .report import build_report, change_text
 from .suppression import suppressed_label

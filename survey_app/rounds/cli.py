@@ -6,21 +6,21 @@ from flask.cli import AppGroup
 from ..cli_support import fail
 from ..extensions import db
 from ..invitations.auto_reminders import reminder_schedule
-from ..outbox.overrides import (
+from ..invitations.email_texts import (
     KINDS,
     LANGUAGES,
     EmailTextError,
     clear_email_text,
     set_email_text,
 )
+from ..lookup import get_round
 from ..questionnaires.registry import DEFAULT_KEYS
 from ..questionnaires.validation import DefinitionError
+from ..refusals import Refused
 from ..timeutil import format_local, parse_local
 from .services import (
-    RoundError,
     close_round,
     create_round,
-    get_round,
     open_round,
     set_reminder_days,
 )
@@ -69,7 +69,7 @@ def create_command(
             title_translations={"sv": title_sv, "en": title_en},
             reminder_days=remind_days,
         )
-    except (RoundError, DefinitionError) as error:
+    except (Refused, DefinitionError) as error:
         fail(str(error))
     db.session.commit()
     pinned = ", ".join(f"{v.key} v{v.version}" for v in round_.questionnaire_versions)
@@ -88,7 +88,7 @@ def open_command(slug: str):
     try:
         round_ = get_round(slug)
         open_round(round_)
-    except RoundError as error:
+    except Refused as error:
         fail(str(error))
     db.session.commit()
     click.echo(f"Opened round {slug}; it closes by itself at {format_local(round_.deadline)}.")
@@ -101,7 +101,7 @@ def close_command(slug: str):
     try:
         round_ = get_round(slug)
         close_round(round_)
-    except RoundError as error:
+    except Refused as error:
         fail(str(error))
     db.session.commit()
     click.echo(f"Closed round {slug}.")
@@ -120,7 +120,7 @@ def reminders_command(slug: str, days: tuple[int, ...], no_reminders: bool):
         round_ = get_round(slug)
         if days or no_reminders:
             set_reminder_days(round_, days)
-    except RoundError as error:
+    except Refused as error:
         fail(str(error))
     db.session.commit()
     _echo_schedule(round_)
@@ -170,7 +170,7 @@ def email_text_command(slug, kind, language, subject, body_file, clear):
             except UnicodeDecodeError:
                 fail(f"--body-file {body_file.name}: not UTF-8 text")
             set_email_text(round_, kind, language, subject, body)
-    except (RoundError, EmailTextError) as error:
+    except (Refused, EmailTextError) as error:
         fail(str(error))
     db.session.commit()
     if not clear:

@@ -7,8 +7,8 @@ and no unit answers late in it either.
 
 Every change reads the round again under a lock first (`lock`), so two admins who
 press the same button at once change it once: the second is refused with the state the
-first one left. Refusals are `RoundError`s: English text for the command line and a
-`code` for the web, which says it in the admin's language (admin/refusals.py).
+first one left. Refusals are `Refused` errors: English text for the command line and a
+`code` for the web, which says it in the admin's language (survey_app/refusals.py).
 """
 
 import re
@@ -19,11 +19,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..invitations.email_texts import KINDS, LANGUAGES, EmailTextError, check_email_text
 from ..invitations.services import ensure_invitations
 from ..models import Invitation, QuestionnaireVersion, Round, Unit, round_questionnaires
 from ..models.types import utcnow
-from ..outbox.overrides import KINDS, LANGUAGES, EmailTextError, check_email_text
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
+from ..refusals import Refused
 from ..timeutil import format_local
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -39,14 +40,6 @@ YEARS_AHEAD_MAX = 5
 _STATE = ("state", "deadline", "opened_at", "closed_at", "reminder_days", "email_texts")
 
 
-class RoundError(ValueError):
-    """A refusal. The text is for the command line; `code` names the refusal so that
-    the web can say it in the admin's language (admin/refusals.py)."""
-
-    def __init__(self, message: str, code: str = "refused"):
-        super().__init__(message)
-        self.code = code
-
 
 def latest_moment(now: datetime | None = None) -> datetime:
     """The latest deadline or late time that may be set now (YEARS_AHEAD_MAX ahead)."""
@@ -56,7 +49,7 @@ def latest_moment(now: datetime | None = None) -> datetime:
 def _check_ahead(moment: datetime, what: str) -> None:
     latest = latest_moment()
     if moment > latest:
-        raise RoundError(
+        raise Refused(
             f"{what}: at most {YEARS_AHEAD_MAX} years ahead (until {format_local(latest)})",
             code="too_far_ahead",
         )
@@ -76,7 +69,7 @@ def lock(round_: Round) -> Round:
 def check_extendable(round_: Round) -> None:
     """An explicitly closed round keeps its deadline."""
     if round_.state == "closed":
-        raise RoundError(
+        raise Refused(
             f"round {round_.slug!r} was closed; it cannot be extended", code="closed_deadline"
         )
 
@@ -84,20 +77,13 @@ def check_extendable(round_: Round) -> None:
 def check_not_closed(round_: Round, code: str) -> None:
     """Reminders and texts change while the round takes answers (or is a draft)."""
     if round_.effective_state() == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed", code=code)
+        raise Refused(f"round {round_.slug!r} is closed", code=code)
 
 
 def check_late_possible(round_: Round) -> None:
     """A unit answers late only in an open round: once closed explicitly, nobody does."""
     if round_.state != "open":
-        raise RoundError(f"round {round_.slug!r} is {round_.state}, not open", code="late_not_open")
-
-
-def get_round(slug: str) -> Round:
-    round_ = db.session.scalar(select(Round).filter_by(slug=slug))
-    if round_ is None:
-        raise RoundError(f"no round with slug {slug!r}", code="no_round")
-    return round_
+        raise Refused(f"round {round_.slug!r} is {round_.state}, not open", code="late_not_open")
 
 
 def create_round(
@@ -108,16 +94,16 @@ def create_round(
     title_translations: dict[str, str] | None = None,
     reminder_days: tuple[int, ...] = (),
 ) -> Round:
-    """A new draft round; RoundError, or DefinitionError when a questionnaire file was
+    """A new draft round; Refused, or DefinitionError when a questionnaire file was
     changed without a new version."""
     if not SLUG_RE.match(slug):
-        raise RoundError(
+        raise Refused(
             "slug: use lowercase letters, digits and '-' (at most 100)", code="slug_invalid"
         )
     if slug in RESERVED_SLUGS:
-        raise RoundError(f"slug: {slug!r} is reserved; choose another", code="slug_reserved")
+        raise Refused(f"slug: {slug!r} is reserved; choose another", code="slug_reserved")
     if not title.strip():
-        raise RoundError("title: must not be empty", code="title_invalid")
+        raise Refused("title: must not be empty", code="title_invalid")
     translations = {
         lang: text.strip()
         for lang, text in (title_translations or {}).items()
@@ -125,17 +111,17 @@ def create_round(
     }
     for text in (title.strip(), *translations.values()):
         if len(text) > TITLE_MAX:
-            raise RoundError(f"title: at most {TITLE_MAX} characters", code="title_invalid")
+            raise Refused(f"title: at most {TITLE_MAX} characters", code="title_invalid")
         if any(ord(character) < 32 for character in text):
-            raise RoundError("title: one line, without control characters", code="title_invalid")
+            raise Refused("title: one line, without control characters", code="title_invalid")
     if deadline <= utcnow():
-        raise RoundError("deadline: must be in the future", code="in_past")
+        raise Refused("deadline: must be in the future", code="in_past")
     _check_ahead(deadline, "deadline")
     days = normalise_reminder_days(reminder_days)
     definitions = shipped_definitions()
     unknown = [key for key in keys if key not in definitions]
     if unknown or not keys:
-        raise RoundError(
+        raise Refused(
             f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
             f"available: {', '.join(sorted(definitions))}",
             code="questionnaire_unknown",
@@ -154,7 +140,7 @@ def create_round(
         with db.session.begin_nested():
             db.session.add(round_)
     except IntegrityError:
-        raise RoundError(f"a round with slug {slug!r} exists already", code="slug_taken") from None
+        raise Refused(f"a round with slug {slug!r} exists already", code="slug_taken") from None
     pin_questionnaires(round_, versions)
     return round_
 
@@ -176,13 +162,13 @@ def pin_questionnaires(round_: Round, versions: list[QuestionnaireVersion]) -> N
 def open_round(round_: Round) -> None:
     lock(round_)
     if round_.state == "open":
-        raise RoundError(f"round {round_.slug!r} is open already", code="not_draft")
+        raise Refused(f"round {round_.slug!r} is open already", code="not_draft")
     if round_.state == "closed":
-        raise RoundError(
+        raise Refused(
             f"round {round_.slug!r} is closed; it cannot be opened again", code="not_draft"
         )
     if round_.deadline <= utcnow():
-        raise RoundError(
+        raise Refused(
             f"round {round_.slug!r} has its deadline in the past", code="deadline_passed"
         )
     round_.state = "open"
@@ -192,7 +178,7 @@ def open_round(round_: Round) -> None:
 def close_round(round_: Round) -> None:
     lock(round_)
     if round_.state == "closed":
-        raise RoundError(f"round {round_.slug!r} is closed already", code="closed_already")
+        raise Refused(f"round {round_.slug!r} is closed already", code="closed_already")
     round_.state = "closed"
     round_.closed_at = min(utcnow(), round_.deadline)
 
@@ -201,11 +187,11 @@ def normalise_reminder_days(days: tuple[int, ...] | list[int]) -> list[int] | No
     """Whole days before the deadline, each once, largest first; None for none."""
     for day in days:
         if isinstance(day, bool) or not isinstance(day, int):
-            raise RoundError(
+            raise Refused(
                 f"reminder days: {day!r} is not a whole number of days", code="reminder_days"
             )
         if not 1 <= day <= REMINDER_DAYS_MAX:
-            raise RoundError(
+            raise Refused(
                 f"reminder days: {day} is not between 1 and {REMINDER_DAYS_MAX}",
                 code="reminder_days",
             )
@@ -239,9 +225,9 @@ def extend_deadline(round_: Round, deadline: datetime) -> datetime:
     lock(round_)
     check_extendable(round_)
     if deadline <= utcnow():
-        raise RoundError("deadline: must be in the future", code="in_past")
+        raise Refused("deadline: must be in the future", code="in_past")
     if deadline <= round_.deadline:
-        raise RoundError(
+        raise Refused(
             "deadline: must be later than the current deadline", code="deadline_not_later"
         )
     _check_ahead(deadline, "deadline")
@@ -263,11 +249,11 @@ def set_email_texts(round_: Round, wanted: EmailTexts) -> tuple[EmailTexts, Emai
     after: EmailTexts = {}
     for (kind, language), text in wanted.items():
         if kind not in KINDS or language not in LANGUAGES:
-            raise RoundError(f"no email text {kind!r} in {language!r}", code="email_text")
+            raise Refused(f"no email text {kind!r} in {language!r}", code="email_text")
         try:
             text = check_email_text(text["subject"], text["body"]) if text is not None else None
         except EmailTextError as error:
-            raise RoundError(f"{kind} ({language}) {error}", code="email_text") from error
+            raise Refused(f"{kind} ({language}) {error}", code="email_text") from error
         old = current.get(kind, {}).get(language)
         if old == text:
             continue
@@ -299,13 +285,13 @@ def allow_late(invitation: Invitation, until: datetime | None) -> datetime | Non
     if until is not None:
         check_late_possible(round_)
         if until <= utcnow():
-            raise RoundError("late answers: the time must be in the future", code="in_past")
+            raise Refused("late answers: the time must be in the future", code="in_past")
         if until <= round_.deadline:
-            raise RoundError(
+            raise Refused(
                 "late answers: the time must be after the deadline", code="late_before_deadline"
             )
         if until > late_limit(round_):
-            raise RoundError(
+            raise Refused(
                 "late answers: too far after the deadline (the link expires)",
                 code="late_too_far",
             )

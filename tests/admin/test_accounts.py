@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey_app.admin.accounts import admin_for_api_token
+from survey_app.auth.accounts import admin_for_api_token
 from survey_app.models import Admin, ApiToken
 from tests.factories import make_invitation, make_round, make_unit
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from survey_app.admin import audit
-from survey_app.models import Admin
+from survey_app.models import Admin, AuditEntry
 from tests.admin.test_accounts import PASSWORD, create, login
 
 
@@ -31,7 +30,7 @@ def entries(runner, db):
         (national, "lapland only", "target-lappi", "Lappi", datetime(2027, 4, 2, 9, 0)),
     ]
     for admin, action, target, region, at in rows:
-        entry = audit.record(admin, action, target, region)
+        entry = AuditEntry.record(admin, action, target, region)
         entry.at = at.replace(tzinfo=UTC)
     db.session.commit()
 

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from survey_app.admin.dashboard import stages
+from survey_app.formatting import percent
+from survey_app.invitations.dashboard import stages
 from survey_app.invitations.status import MailStatus, UnitStatus
 from survey_app.models.types import utcnow
-from survey_app.results.aggregate import percent
 from tests.admin.test_accounts import PASSWORD, create, login
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from survey_app.admin.password_reset import request_reset
+from survey_app.auth.password_reset import request_reset
 from survey_app.extensions import db as _db
 from survey_app.models import AuditEntry, OutboxMessage, Unit
 from survey_app.models.types import utcnow

@@ -12,13 +12,15 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
-from survey_app.admin import round_actions, round_forms
 from survey_app.extensions import db as _db
+from survey_app.lookup import get_round
 from survey_app.models import Admin, Invitation, Round, Unit
 from survey_app.models.types import utcnow
 from survey_app.questionnaires import registry
+from survey_app.refusals import Refused
+from survey_app.rounds import actions as round_actions
+from survey_app.rounds import forms as round_forms
 from survey_app.rounds import services
-from survey_app.rounds.services import RoundError
 from survey_app.timeutil import parse_local
 from tests.admin.test_accounts import create, login
 from tests.admin.test_round_pages import audit_actions, fresh_round, local, new_round, post
@@ -120,17 +122,17 @@ def test_the_manage_page_of_a_round_stored_far_ahead_still_works(client, db, adm
 
 
 def test_the_services_refuse_times_far_ahead(app, db):
-    with pytest.raises(RoundError) as created:
+    with pytest.raises(Refused) as created:
         services.create_round("kaukana", "Kaukana", FAR)
     assert created.value.code == "too_far_ahead"
     round_ = make_round(slug="kevat")
-    with pytest.raises(RoundError) as extended:
+    with pytest.raises(Refused) as extended:
         services.extend_deadline(round_, FAR)
     assert extended.value.code == "too_far_ahead"
     # The link's own limit (a year after the deadline) is not what stops this one.
     edge = make_round(slug="reuna", deadline=services.latest_moment() - timedelta(hours=1))
     invitation, _link = make_invitation(round_=edge)
-    with pytest.raises(RoundError) as late:
+    with pytest.raises(Refused) as late:
         services.allow_late(invitation, edge.deadline + timedelta(days=2))
     assert late.value.code == "too_far_ahead"
     assert invitation.late_until is None
@@ -141,7 +143,7 @@ def test_the_services_refuse_times_far_ahead(app, db):
 
 def english_of(db, change) -> str:
     """What the service says to the command line for this refusal."""
-    with pytest.raises(RoundError) as refused:
+    with pytest.raises(Refused) as refused:
         change()
     db.session.rollback()
     return refused.value.args[0]
@@ -155,12 +157,12 @@ def test_round_refusals_never_show_the_services_english(client, db, admins):
     cases = [
         (
             "/admin/rounds/vanha/open",
-            lambda: services.open_round(services.get_round("vanha")),
+            lambda: services.open_round(get_round("vanha")),
             "The deadline has passed. Extend it before opening.",
         ),
         (
             "/admin/rounds/auki/open",
-            lambda: services.open_round(services.get_round("auki")),
+            lambda: services.open_round(get_round("auki")),
             "Only a draft round can be opened.",
         ),
     ]
@@ -172,7 +174,7 @@ def test_round_refusals_never_show_the_services_english(client, db, admins):
         assert reason in html, path
         assert escape(english) not in html and english not in html, path
     assert post(client, "/admin/rounds/auki/close").status_code == 303
-    english = english_of(db, lambda: services.close_round(services.get_round("auki")))
+    english = english_of(db, lambda: services.close_round(get_round("auki")))
     again = post(client, "/admin/rounds/auki/close?lang=en").get_data(as_text=True)
     assert "The round is closed already." in again and escape(english) not in again
 
@@ -234,7 +236,7 @@ def test_a_slug_taken_meanwhile_is_a_clear_409(client, db, admins, monkeypatch):
 
 def test_the_service_leaves_a_duplicate_slug_to_the_unique_constraint(app, db):
     services.create_round("kevat", "Kevät", utcnow() + timedelta(days=30))
-    with pytest.raises(RoundError) as refused:
+    with pytest.raises(Refused) as refused:
         services.create_round("kevat", "Toinen", utcnow() + timedelta(days=30))
     assert refused.value.code == "slug_taken"
     db.session.commit()  # the first round stays: only the savepoint was rolled back
@@ -259,7 +261,7 @@ def test_a_change_from_a_stale_page_is_refused_and_recorded_once(
     assert fresh_round(db, "kevat").state == state
     set_committed_value(stale, "state", stale_state)
     change = round_actions.open_round if action == "open" else round_actions.close_round
-    with pytest.raises(RoundError) as refused:
+    with pytest.raises(Refused) as refused:
         change(national(db), stale)
     assert refused.value.code in ("not_draft", "closed_already")
     db.session.rollback()
@@ -280,7 +282,7 @@ def test_an_extension_from_a_stale_page_is_checked_against_the_new_deadline(clie
     )
     assert done.status_code == 303
     set_committed_value(stale, "deadline", old_deadline)
-    with pytest.raises(RoundError) as refused:
+    with pytest.raises(Refused) as refused:
         round_actions.extend_deadline(national(db), stale, utcnow() + timedelta(days=20))
     assert refused.value.code == "deadline_not_later"
     db.session.rollback()
@@ -305,7 +307,7 @@ def test_two_admins_at_once_change_the_round_once(app, db, admins, database_url,
                 change(admin, round_)
                 _db.session.commit()
                 results.append("done")
-            except RoundError as error:
+            except Refused as error:
                 _db.session.rollback()
                 results.append(error.code)
             finally:

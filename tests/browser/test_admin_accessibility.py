@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app.admin.accounts import create_admin
+from survey_app.auth.accounts import create_admin
 from survey_app.extensions import db
 from tests.browser.test_accessibility import check_page, new_link
 from tests.factories import make_invitation, make_round, make_unit

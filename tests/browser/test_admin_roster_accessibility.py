@@ -4,7 +4,7 @@ desktop and phone width."""
 
 import pytest
 
-from survey_app.admin.accounts import create_admin
+from survey_app.auth.accounts import create_admin
 from survey_app.extensions import db
 from tests.browser.test_accessibility import check_page
 from tests.factories import make_unit

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from survey_app import tokens
 from survey_app.extensions import db as _db
-from survey_app.invitations import tokens
 from survey_app.invitations.services import reissue_token
 from survey_app.models import Invitation, QuestionnaireVersion, Response, Round, Unit
 from survey_app.models.types import utcnow

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.invitations.mailing import (
-    MailingError,
     invitation_of,
     reissue_and_mail,
     resend_invitation,
 )
 from survey_app.models import Unit
+from survey_app.refusals import Refused
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
 
@@ -54,13 +54,13 @@ def test_no_resend_after_the_unit_submitted(client, db, smtp):
     fields = form_fields(client.get(link).get_data(as_text=True))
     client.post(link, data={**fields, "action": "submit", "k1_1": "yes"})
     db.session.refresh(invitation)
-    with pytest.raises(MailingError, match="already submitted"):
+    with pytest.raises(Refused, match="already submitted"):
         resend_invitation(invitation)
 
 
 def test_an_unknown_unit_code_is_a_clear_error(db):
     round_ = make_round(slug="kevat")
-    with pytest.raises(MailingError, match="no invitation"):
+    with pytest.raises(Refused, match="no invitation"):
         invitation_of(round_, "NOPE")
 
 

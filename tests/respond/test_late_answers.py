@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from survey_app.extensions import db as _db
 from survey_app.invitations.auto_reminders import queue_due_reminders
 from survey_app.invitations.mailing import (
-    MailingError,
     queue_reminders,
     reissue_and_mail,
     resend_invitation,
@@ -17,7 +16,8 @@ from survey_app.invitations.mailing import (
 from survey_app.models import Answer, Invitation, OutboxMessage, Response
 from survey_app.models.types import utcnow
 from survey_app.outbox.worker import Worker
-from survey_app.rounds.services import RoundError, allow_late, extend_deadline
+from survey_app.refusals import Refused
+from survey_app.rounds.services import allow_late, extend_deadline
 from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round
 
@@ -89,16 +89,16 @@ def test_an_explicit_close_stops_the_late_unit_too(client, db, past_deadline):
     round_.closed_at = utcnow()
     db.session.commit()
     assert client.post(link, data={**fields, "action": "save"}).status_code == 403
-    with pytest.raises(RoundError):
+    with pytest.raises(Refused):
         allow_late(db.session.get(Invitation, late.id), utcnow() + timedelta(days=2))
-    with pytest.raises(RoundError):
+    with pytest.raises(Refused):
         extend_deadline(round_, utcnow() + timedelta(days=2))
 
 
 def test_a_late_unit_is_not_reminded(db, past_deadline):
     round_, *_ = past_deadline
     assert queue_due_reminders() == []
-    with pytest.raises(MailingError):
+    with pytest.raises(Refused):
         queue_reminders(round_)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
@@ -111,7 +111,7 @@ def test_late_permission_rules(app, db, past_deadline):
         round_.deadline - timedelta(minutes=1),  # before the deadline
         round_.deadline + timedelta(days=app.config["TOKEN_DAYS_AFTER_CLOSE"] + 1),
     ):
-        with pytest.raises(RoundError):
+        with pytest.raises(Refused):
             allow_late(invitation, until)
     allow_late(invitation, None)
     _db.session.commit()
@@ -125,7 +125,7 @@ def test_a_late_unit_can_be_mailed_its_link_again_and_nobody_else(
     monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(tmp_path))
     for mail_again in (resend_invitation, reissue_and_mail):
         mail_again(late)
-        with pytest.raises(MailingError):
+        with pytest.raises(Refused):
             mail_again(other)
         db.session.commit()
         Worker().run_once()

@@ -4,8 +4,9 @@ a regional admin's numbers of its own region only."""
 
 import pytest
 
+from survey_app.formatting import percent
 from survey_app.models import Admin
-from survey_app.results.aggregate import item_counts, percent, responded, round_results
+from survey_app.results.aggregate import item_counts, responded, round_results
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
 

@@ -1,0 +1,116 @@
+"""Logging in and out, and the "forgot your password?" pages: ask for a link, then
+choose a new password.
+
+The forgot page answers the same whether or not the address is an admin's, and every
+request to it counts against the client's limit, so it can neither tell who is an admin
+nor be used to flood an inbox. The email goes through the outbox: no request sends mail.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from .. import rate_limit
+from ..extensions import db
+from ..i18n import current_language
+from .accounts import MIN_PASSWORD_LENGTH, LoginRefused, authenticate
+from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from .password_reset import complete_reset, find_reset, request_reset
+
+bp = Blueprint("auth", __name__, url_prefix="/admin")
+
+RESET_RATE_SCOPE = "reset"
+
+
+@bp.after_request
+def private_page_headers(response):
+    """A reset URL holds a credential, and a login page is no one's to keep: never
+    send the address onward, never cache the page."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    try:
+        admin = authenticate(form.email.data, form.password.data)
+    except LoginRefused as refusal:
+        return _login_refused(form, refusal)
+    db.session.commit()
+    session.clear()  # a fresh session: nothing from before the login carries over
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    login_user(admin)
+    return redirect(_safe_next(request.args.get("next")), code=303)
+
+
+def _login_refused(form: LoginForm, refusal: LoginRefused):
+    """Count the failure against the client (429 over its limit) and say why."""
+    failures = rate_limit.record_failure("login")
+    db.session.commit()
+    if rate_limit.too_many_failures(failures):
+        abort(429)
+    if refusal.locked:
+        error, status = _("Too many failed attempts. Try again in 15 minutes."), 429
+    else:
+        error, status = _("Wrong email address or password."), 401
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotPasswordForm()
+    if not form.is_submitted():
+        return render_template("auth/forgot.html", form=form, sent=False)
+    _count_or_429()
+    if not form.validate():
+        db.session.commit()
+        return render_template("auth/forgot.html", form=form, sent=False), 422
+    request_reset(form.email.data, current_language())
+    db.session.commit()
+    return render_template("auth/forgot.html", form=form, sent=True)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    password_reset = find_reset(token)
+    if password_reset is None:
+        _count_or_429()
+        db.session.commit()
+        abort(404)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if not complete_reset(password_reset, form.password.data):
+            db.session.rollback()  # used meanwhile by another request
+            abort(404)
+        db.session.commit()
+        logout_user()  # whoever was logged in on this browser
+        flash(_("Your password was changed. Log in with the new password."), "success")
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, min_length=MIN_PASSWORD_LENGTH), status
+
+
+def _count_or_429() -> None:
+    """Count this request against the client's limit; 429 over it (the count sticks)."""
+    if rate_limit.too_many_failures(rate_limit.record_failure(RESET_RATE_SCOPE)):
+        db.session.commit()
+        abort(429)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: a login link must not send anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("rounds.index")

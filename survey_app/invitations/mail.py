@@ -1,0 +1,68 @@
+"""The invitation and reminder emails: what they say and when they must not go out any
+more. Registered with the outbox as mail kinds (`MAIL_KINDS`); the personal link is
+built here at send time, never stored with the queued row."""
+
+from flask_babel import gettext as _
+
+from ..models import OutboxMessage
+from ..outbox.kinds import MailKind, RenderedMessage
+from ..outbox.render import from_templates
+from .email_texts import email_text_for, render_email_text
+from .services import link_for
+
+
+def round_mail_context(message: OutboxMessage) -> dict:
+    """What every email about one unit's invitation to a round shows (the receipt too)."""
+    invitation = message.invitation
+    round_ = invitation.round
+    title, title_language = round_.title_in(message.language)
+    return {
+        "kind": message.kind,
+        "unit": invitation.unit,
+        "round": round_,
+        "round_title": title,
+        "round_title_language": title_language,
+        "language": message.language,
+        "link": link_for(invitation),
+        "summary": [],
+    }
+
+
+def unit_gone(message: OutboxMessage) -> str | None:
+    """No mail about a round goes to a unit that was deactivated since it was queued."""
+    if message.invitation.unit.deactivated_at is not None:
+        return "not sent: the unit was deactivated"
+    return None
+
+
+def _render(message: OutboxMessage) -> RenderedMessage:
+    context = round_mail_context(message)
+    override = email_text_for(context["round"], message.kind, message.language)
+    if override:
+        return RenderedMessage(*render_email_text(override, context))
+    title = context["round_title"]
+    subjects = {
+        "invitation": _("Survey: %(title)s", title=title),
+        "reminder": _("Reminder: %(title)s", title=title),
+    }
+    return from_templates(message.kind, subjects[message.kind], context)
+
+
+def _refusal(message: OutboxMessage) -> str | None:
+    """A link goes out only while it works and reaches whom it is meant for."""
+    invitation = message.invitation
+    if reason := unit_gone(message):
+        return reason
+    if not invitation.accepts_answers():  # a unit let answer late still gets its link
+        return "not sent: the round no longer takes answers"
+    if message.to_address != invitation.unit.contact_email:
+        return "superseded: the unit's contact address changed"
+    if message.created_at < invitation.token_issued_at:
+        return "superseded: the unit's link was re-issued"
+    return None
+
+
+MAIL_KINDS = (
+    MailKind("invitation", render=_render, refusal=_refusal),
+    MailKind("reminder", render=_render, refusal=_refusal),
+)
