@@ -1,9 +1,11 @@
 """Language choice: an explicit switch, then the respondent's unit, then Finnish."""
 
+from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 
-from . import PACKAGE_DIR
 from .extensions import babel
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 # Each language named in itself, for the switch.
 LANGUAGE_NAMES = (("fi", "Suomeksi"), ("sv", "På svenska"), ("en", "In English"))
@@ -34,7 +36,7 @@ def current_language() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_locale)
 
     @app.context_processor
