@@ -160,7 +160,7 @@ def _previous_round() -> bool:
     db.session.execute(
         update(Response)
         .where(Response.invitation_id.in_(ids))
-        .values(submitted_at=answered, updated_at=answered)
+        .values(updated_at=answered)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

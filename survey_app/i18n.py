@@ -1,6 +1,7 @@
 """Language choice: an explicit switch, then the respondent's unit, then Finnish."""
 
 from pathlib import Path
+
 from flask import Flask, current_app, g, has_request_context, request, session
 
 from .extensions import babel

@@ -27,3 +27,36 @@ def test_a_model_change_without_migration_is_detected(app, db):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, metadata)
     assert any(diff[0] == "add_column" and diff[3].name == "nickname" for diff in differences)
+
+
+def test_a_submission_kept_only_on_the_response_survives_migration_0008(app, db):
+    """Before 0008 a submission was recorded twice; one recorded only on the response
+    (as an older version could leave it) lands on the invitation, and back again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from survey_app.models import Invitation
+    from tests.factories import make_invitation
+
+    invitation, _link = make_invitation()
+    invitation_id = invitation.id
+    db.session.commit()
+    downgrade(revision="0007")
+    db.session.execute(
+        text(
+            "INSERT INTO responses (invitation_id, status, version, language, submitted_at,"
+            " created_at, updated_at) VALUES (:id, 'submitted', 1, 'fi',"
+            " '2026-03-01 10:00:00', '2026-03-01 10:00:00', '2026-03-01 10:00:00')"
+        ),
+        {"id": invitation_id},
+    )
+    db.session.commit()
+    upgrade()
+    submitted = db.session.get(Invitation, invitation_id).submitted_at
+    assert submitted is not None and (submitted.month, submitted.day) == (3, 1)
+    db.session.commit()
+    downgrade(revision="0007")
+    status = db.session.execute(text("SELECT status FROM responses")).scalar_one()
+    db.session.commit()
+    upgrade()
+    assert status == "submitted"

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..formatting import percent
 from ..invitations.dashboard import round_dashboard
 from ..invitations.status import Totals
-from ..models import Admin, Answer, Response, Round, Unit
+from ..models import Admin, Answer, Invitation, Response, Round, Unit
 from ..results.aggregate import submitted_responses
 
 MAX_PER_PAGE = 100
@@ -90,7 +90,9 @@ def status(round_: Round, admin: Admin) -> dict:
 def _submitted_responses(round_: Round, admin: Admin):
     """The round's submitted responses of units still on the roster (as the results
     count them), in the admin's scope."""
-    return admin.scope_units(submitted_responses(select(Response, Unit), round_))
+    return admin.scope_units(
+        submitted_responses(select(Response, Unit, Invitation.submitted_at), round_)
+    )
 
 
 def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tuple[int, list]:
@@ -106,7 +108,7 @@ def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tup
         for item in questionnaire.items
         if item.is_multiple
     }
-    answers: dict[int, dict[str, list[str]]] = {response.id: {} for response, _unit in rows}
+    answers: dict[int, dict[str, list[str]]] = {row.Response.id: {} for row in rows}
     if answers:
         values = db.session.execute(
             select(Answer.response_id, Answer.item_code, Answer.value)
@@ -116,7 +118,7 @@ def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tup
         for response_id, code, value in values:
             answers[response_id].setdefault(code, []).append(value)
     entries = []
-    for response, unit in rows:
+    for response, unit, submitted_at in rows:
         given = answers[response.id]
         entries.append(
             {
@@ -128,7 +130,7 @@ def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tup
                     "status": unit.status,
                 },
                 "language": response.language,
-                "submitted_at": iso(response.submitted_at),
+                "submitted_at": iso(submitted_at),
                 "answers": {
                     code: values if code in multiple or len(values) > 1 else values[0]
                     for code, values in sorted(given.items())

@@ -106,17 +106,18 @@ def _latest_responses(codes: set[str], admin: Admin | None):
         .join(Round, Invitation.round_id == Round.id)
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(
-            Response.submitted_at.is_not(None),
+            Invitation.submitted_at.is_not(None),
             Unit.deactivated_at.is_(None),
             has_profile,
         ),
         admin,
     ).subquery()
     query = (
-        select(ranked.c.response_id, Unit, Round, Response.submitted_at)
+        select(ranked.c.response_id, Unit, Round, Invitation.submitted_at)
         .join(Unit, Unit.id == ranked.c.unit_id)
         .join(Round, Round.id == ranked.c.round_id)
         .join(Response, Response.id == ranked.c.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
         .where(ranked.c.rank == 1)
     )
     return db.session.execute(query).all()

@@ -143,7 +143,7 @@ def round_status(round_: Round, scope=None) -> RoundStatus:
             Invitation.id,
             Invitation.first_opened_at,
             Invitation.submitted_at,
-            Response.status,
+            Response.id,
             Response.draft.is_not(None),
             Response.updated_at,
         )
@@ -166,12 +166,13 @@ def round_status(round_: Round, scope=None) -> RoundStatus:
         inv_id,
         opened,
         submitted,
-        r_status,
+        response_id,
         has_draft,
         updated,
     ) in db.session.execute(query):
         rows = mails.get(inv_id, [])
-        drafting = r_status == "draft" or bool(has_draft)
+        # Answers saved and not submitted, or changes saved after a submission.
+        drafting = (response_id is not None and submitted is None) or bool(has_draft)
         units.append(
             UnitStatus(
                 code=code,

@@ -28,6 +28,7 @@ class Invitation(db.Model):
     # When an invitation email was last queued (send, reissue, resend); None: never mailed.
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the unit last submitted its answers (None: not yet): the one record of it.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by an admin: this unit may still answer after the deadline, until this moment.
     late_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

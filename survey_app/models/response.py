@@ -3,34 +3,30 @@
 `Answer` rows (one per item, one per chosen option for multiple choice) hold the
 latest submission so results aggregate in SQL; a draft is kept apart in
 `Response.draft`; `SubmittedVersion` keeps every submission as it was, never
-overwritten.
+overwritten. Whether and when the unit submitted is one fact, kept on the invitation
+(`Invitation.submitted_at`).
 """
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .invitation import Invitation
 from .types import UTCDateTime, utcnow
 
-RESPONSE_STATUSES = ("draft", "submitted")
-
 
 class Response(db.Model):
     __tablename__ = "responses"
-    __table_args__ = (CheckConstraint(f"status IN {RESPONSE_STATUSES!r}", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="draft")
     # Bumped by every save: the optimistic lock that stops two tabs overwriting each other.
     version: Mapped[int] = mapped_column(default=0)
     language: Mapped[str] = mapped_column(String(2), default="fi")
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_submission_key: Mapped[str | None] = mapped_column(String(64))
     # Unsent work: {item code: [values]}. Answer rows hold only what was submitted.
     draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

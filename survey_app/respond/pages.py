@@ -69,7 +69,7 @@ def closed_page(invitation: Invitation, *, status: int = 200, refused: bool = Fa
     """The round takes no answers: show what was submitted, read-only."""
     language = current_language()
     response = services.response_of(invitation)
-    submitted = response is not None and response.status == "submitted"
+    submitted = response is not None and invitation.submitted_at is not None
     answers = services.submitted_answers(response) if submitted else {}
     round_ = invitation.round
     # A unit let answer late saw its form until then; an explicit close ended it earlier.

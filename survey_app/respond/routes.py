@@ -131,7 +131,7 @@ def answer_post(token: str):
 def done(token: str):
     invitation = _invitation_or_404(token)
     response = services.response_of(invitation)
-    if response is None or response.status != "submitted" or not invitation.accepts_answers():
+    if response is None or invitation.submitted_at is None or not invitation.accepts_answers():
         return redirect(url_for("respond.answer", token=token))
     return pages.done_page(invitation, token, response)
 

@@ -60,9 +60,9 @@ def previous_profile(invitation: Invitation) -> Answers:
             Invitation.unit_id == invitation.unit_id,
             Invitation.round_id != invitation.round_id,
             Round.deadline < invitation.round.deadline,
-            Response.status == "submitted",
+            Invitation.submitted_at.is_not(None),
         )
-        .order_by(Round.deadline.desc(), Response.submitted_at.desc())
+        .order_by(Round.deadline.desc(), Invitation.submitted_at.desc())
         .limit(1)
     )
     return submitted_answers(previous) if previous is not None else {}
@@ -169,8 +169,6 @@ def save_answers(
         )
         response.draft = None
         number = len(response.history) + 1
-        response.status = "submitted"
-        response.submitted_at = now
         response.last_submission_key = submission_key
         version = SubmittedVersion(
             response=response,

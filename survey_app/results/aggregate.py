@@ -47,7 +47,7 @@ def submitted_responses(query: Select, round_: Round) -> Select:
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(
             Invitation.round_id == round_.id,
-            Response.submitted_at.is_not(None),
+            Invitation.submitted_at.is_not(None),
             Unit.deactivated_at.is_(None),
         )
     )

@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Admin, Answer, Response, Round, Unit
+from ..models import Admin, Answer, Invitation, Response, Round, Unit
 from .aggregate import criterion_items, round_results, scoped, submitted_responses
 
 FORMATS = ("json", "csv", "xlsx")
@@ -66,7 +66,7 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
         Unit.field,
         Unit.region,
         Unit.status,
-        Response.submitted_at,
+        Invitation.submitted_at,
         Answer.item_code,
         Answer.value,
     ).select_from(Response)

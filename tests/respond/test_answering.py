@@ -45,7 +45,7 @@ def test_draft_is_kept_and_does_not_count_as_submitted(client, db):
     assert 'value="planned" checked' in page
     assert "Kehitämme" in page
     response = db.session.scalar(select(Response))
-    assert response.status == "draft"
+    assert response.draft is not None and response.invitation.submitted_at is None
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
 

@@ -38,7 +38,7 @@ def dataset(db, runner):
     edited = make_response(
         orkki, {"kehy_mission": "Örkin luonnos", "kehy_staff": "Luonnos"}, submit=False
     )
-    assert edited.draft["kehy_mission"] == ["Örkin luonnos"] and edited.submitted_at
+    assert edited.draft["kehy_mission"] == ["Örkin luonnos"] and edited.invitation.submitted_at
     answered("Aalto", "Itä-Suomi", {"kehy_mission": LONG, "kehy_other": SCRIPT})
     answered("Bee", "Itä-Suomi", {"k1_1": "no"})
     answered("Cee", "Itä-Suomi", {"kehy_mission": "   "})
