@@ -30,13 +30,13 @@ def no_store(response):
 
 def run_action(
     action: Callable[[], Any],
-    said: Callable[[Any], str | None],
+    said: Callable[[Any], str | list[str] | None],
     back: str,
     refused: Callable[[Refused], Any] | None = None,
     then: Callable[[Any], str] | None = None,
 ) -> Response:
-    """Run an admin's change: commit it, flash `said(its result)` (unless None) and
-    go `back`, or to `then(its result)` when given, with a 303.
+    """Run an admin's change: commit it, flash `said(its result)` (a message, several,
+    or None) and go `back`, or to `then(its result)` when given, with a 303.
 
     A `Refused` rolls everything back and is said in the admin's language: by
     `refused(error)`, a page of its own, or else flashed on `back`. A write that lost
@@ -51,8 +51,8 @@ def run_action(
     except Refused as error:
         db.session.rollback()
         return _refuse(error, back, refused)
-    message = said(result)
-    if message:
+    messages = said(result)
+    for message in [messages] if isinstance(messages, str) else messages or []:
         flash(message, "success")
     return redirect(then(result) if then else back, code=303)
 

@@ -95,8 +95,9 @@ def _submitted_responses(round_: Round, admin: Admin):
     )
 
 
-def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tuple[int, list]:
-    """(total, one page of responses) by unit code: the page's answers in one query."""
+def responses_page(round_: Round, admin: Admin, page: int, per_page: int, link) -> dict:
+    """One page of the submitted responses by unit code (the page's answers in one
+    query), with links to the pages around it (`link(number)` makes one)."""
     query = _submitted_responses(round_, admin)
     total = db.session.scalar(query.with_only_columns(func.count(Response.id))) or 0
     rows = db.session.execute(
@@ -137,4 +138,16 @@ def responses_page(round_: Round, admin: Admin, page: int, per_page: int) -> tup
                 },
             }
         )
-    return total, entries
+    pages = (total + per_page - 1) // per_page
+    return {
+        "round": round_.slug,
+        "pagination": {
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": pages,
+            "next": link(page + 1) if page < pages else None,
+            "previous": link(min(page - 1, pages)) if page > 1 and pages else None,
+        },
+        "responses": entries,
+    }

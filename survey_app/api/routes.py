@@ -119,25 +119,10 @@ def responses(slug: str):
     round_ = _round(slug)
     page = _positive("page", 1)
     per_page = _positive("per_page", data.DEFAULT_PER_PAGE, data.MAX_PER_PAGE)
-    total, entries = data.responses_page(round_, g.api_admin, page, per_page)
-    pages = (total + per_page - 1) // per_page
 
     def link(number: int) -> str:
         return url_for(
             "api.responses", slug=round_.slug, page=number, per_page=per_page, _external=True
         )
 
-    return jsonify(
-        {
-            "round": round_.slug,
-            "pagination": {
-                "page": page,
-                "per_page": per_page,
-                "total": total,
-                "pages": pages,
-                "next": link(page + 1) if page < pages else None,
-                "previous": link(min(page - 1, pages)) if page > 1 and pages else None,
-            },
-            "responses": entries,
-        }
-    )
+    return jsonify(data.responses_page(round_, g.api_admin, page, per_page, link))

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Admin, PasswordReset
 from ..models.types import utcnow
 from ..outbox.queue import queue_admin_message
+from ..refusals import Refused
 from ..tokens import LinkUnavailable
 from .accounts import MIN_PASSWORD_LENGTH, PASSWORDS, AccountError
 
@@ -78,8 +79,8 @@ def is_open(reset: PasswordReset) -> bool:
     return reset.used_at is None and reset.expires_at > utcnow()
 
 
-def complete_reset(reset: PasswordReset, password: str) -> bool:
-    """Set the new password and end every session of the admin; False when the link
+def complete_reset(reset: PasswordReset, password: str) -> None:
+    """Set the new password and end every session of the admin; Refused when the link
     was used meanwhile (two submits at once: only one wins)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
@@ -94,14 +95,13 @@ def complete_reset(reset: PasswordReset, password: str) -> bool:
         .values(used_at=now)
     )
     if claimed.rowcount != 1:
-        return False
+        raise Refused(f"password reset {reset.id} was used meanwhile", code="reset_used")
     admin = reset.admin
     admin.password_hash = PASSWORDS.hash(password)
     admin.session_version += 1  # every session made before now ends
     admin.failed_logins = 0
     admin.locked_until = None
     db.session.flush()
-    return True
 
 
 def link_for(reset: PasswordReset) -> str:

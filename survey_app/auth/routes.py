@@ -6,13 +6,15 @@ request to it counts against the client's limit, so it can neither tell who is a
 nor be used to flood an inbox. The email goes through the outbox: no request sends mail.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from .. import rate_limit
+from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
+from ..web import run_action
 from .accounts import MIN_PASSWORD_LENGTH, LoginRefused, authenticate
 from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .password_reset import complete_reset, find_reset, request_reset
@@ -90,16 +92,20 @@ def reset(token: str):
         db.session.commit()
         abort(404)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        if not complete_reset(password_reset, form.password.data):
-            db.session.rollback()  # used meanwhile by another request
-            abort(404)
-        db.session.commit()
-        logout_user()  # whoever was logged in on this browser
-        flash(_("Your password was changed. Log in with the new password."), "success")
-        return redirect(url_for("auth.login"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("auth/reset.html", form=form, min_length=MIN_PASSWORD_LENGTH), status
+    if not form.validate_on_submit():
+        page = render_template("auth/reset.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+        return page, 422 if form.errors else 200
+    return run_action(
+        lambda: _new_password(password_reset, form.password.data),
+        lambda _none: _("Your password was changed. Log in with the new password."),
+        url_for("auth.login"),
+        refused=lambda _used_meanwhile: render_error(404),
+    )
+
+
+def _new_password(password_reset, password: str) -> None:
+    complete_reset(password_reset, password)
+    logout_user()  # whoever was logged in on this browser
 
 
 def _count_or_429() -> None:

@@ -26,7 +26,6 @@ from .mailing import (
 REMIND_ALL_AGAIN_AFTER_DAYS = 1
 
 
-
 def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:
     """The active units invited to the round that the admin sees (among `codes`)."""
     query = admin.scope_units(

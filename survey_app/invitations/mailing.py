@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
 from ..refusals import Refused
-from .services import create_invitation, ensure_invitations, reissue_token, units_of_round
+from .services import ensure_invitations, reissue_token
 
 
 def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[int, int]:
@@ -27,10 +26,7 @@ def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[
             "once it is open (its links show a closed page before that)",
             code="round_not_open",
         )
-    if unit_ids is None:
-        invitations, _created = ensure_invitations(round_)
-    else:
-        invitations = _ensure_invitations_of(round_, unit_ids)
+    invitations, _created = ensure_invitations(round_, unit_ids)
     queued = 0
     for invitation in invitations:
         marked = db.session.execute(
@@ -44,30 +40,6 @@ def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[
             queued += 1
     db.session.flush()
     return queued, len(invitations) - queued
-
-
-def _ensure_invitations_of(round_: Round, unit_ids: set[int]) -> list[Invitation]:
-    """As ensure_invitations, but creating only the given units' missing invitations:
-    a regional admin's send leaves the other regions' units untouched."""
-    existing = {
-        invitation.unit_id: invitation
-        for invitation in db.session.scalars(select(Invitation).filter_by(round_id=round_.id))
-    }
-    result = []
-    for unit in units_of_round(round_):
-        if unit.id not in unit_ids:
-            continue
-        invitation = existing.get(unit.id)
-        if invitation is None:
-            try:
-                with db.session.begin_nested():
-                    invitation = create_invitation(round_, unit)
-            except IntegrityError:  # made at the same moment by another request
-                invitation = db.session.scalar(
-                    select(Invitation).filter_by(round_id=round_.id, unit_id=unit.id)
-                )
-        result.append(invitation)
-    return result
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,12 @@ def units_of_round(round_: Round) -> list[Unit]:
     )
 
 
-def ensure_invitations(round_: Round) -> tuple[list[Invitation], int]:
-    """Every unit of the round with its invitation, creating the missing ones.
+def ensure_invitations(
+    round_: Round, unit_ids: set[int] | None = None
+) -> tuple[list[Invitation], int]:
+    """Every unit of the round with its invitation, creating the missing ones; only
+    the units among `unit_ids` when given (a regional admin's send leaves the other
+    regions' units untouched).
 
     Returns the invitations (by unit code) and how many were created.
     """
@@ -32,6 +36,8 @@ def ensure_invitations(round_: Round) -> tuple[list[Invitation], int]:
     created = 0
     result = []
     for unit in units_of_round(round_):
+        if unit_ids is not None and unit.id not in unit_ids:
+            continue
         invitation = existing.get(unit.id)
         if invitation is None:
             try:

@@ -1,12 +1,12 @@
 """The outbox page: what was queued, sent and refused, and the captured mail."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..errors import render_error
 from ..extensions import db
-from ..refusals import Refused, message_for
-from ..web import no_store
+from ..web import no_store, run_action
 from . import listing
 from .listing import MessageNotVisible, OutboxFilter
 
@@ -42,7 +42,7 @@ def messages():
 @bp.get(f"/<int(max={MAX_MESSAGE_ID}):message_id>")
 @login_required
 def message(message_id: int):
-    row = _row_or_404(message_id)
+    row = listing.visible_message(current_user, message_id)
     return render_template(
         "outbox/message.html",
         row=row,
@@ -54,30 +54,33 @@ def message(message_id: int):
 @bp.post(f"/<int(max={MAX_MESSAGE_ID}):message_id>/retry")
 @login_required
 def retry(message_id: int):
-    try:
-        listing.retry_one(current_user, message_id)
-    except MessageNotVisible:
-        db.session.rollback()
-        abort(404)
-    except Refused as error:
-        db.session.rollback()
-        flash(message_for(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The message was queued again; the mail worker sends it."), "success")
     if request.form.get("back") == "message":
-        return redirect(url_for(".message", message_id=message_id), code=303)
-    return _back_to_list(_filters(request.form))
+        back = url_for(".message", message_id=message_id)
+    else:
+        back = _list_url(_filters(request.form))
+    return run_action(
+        lambda: listing.retry_one(current_user, message_id),
+        lambda _none: _("The message was queued again; the mail worker sends it."),
+        back,
+    )
 
 
 @bp.post("/retry")
 @login_required
 def retry_all():
     filters = _filters(request.form)
-    queued = listing.retry_failed(current_user, filters)
-    db.session.commit()
-    flash(_("%(count)d failed messages were queued again.", count=queued), "success")
-    return _back_to_list(filters)
+    return run_action(
+        lambda: listing.retry_failed(current_user, filters),
+        lambda queued: _("%(count)d failed messages were queued again.", count=queued),
+        _list_url(filters),
+    )
+
+
+@bp.errorhandler(MessageNotVisible)
+def not_visible(_error):
+    """Another region's message, or none: answered as one that does not exist."""
+    db.session.rollback()
+    return render_error(404)
 
 
 def _filters(values) -> OutboxFilter:
@@ -94,15 +97,6 @@ def _filters(values) -> OutboxFilter:
     )
 
 
-def _back_to_list(filters: OutboxFilter):
+def _list_url(filters: OutboxFilter) -> str:
     args = {"state": filters.state, "kind": filters.kind, "round": filters.round_slug}
-    return redirect(
-        url_for(".messages", **{name: value for name, value in args.items() if value}), code=303
-    )
-
-
-def _row_or_404(message_id: int) -> listing.MessageRow:
-    try:
-        return listing.visible_message(current_user, message_id)
-    except MessageNotVisible:
-        abort(404)
+    return url_for(".messages", **{name: value for name, value in args.items() if value})

@@ -17,8 +17,8 @@ from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
-from ..questionnaires.forms import answers_from_form, build_form, form_data_from_answers
-from . import pages, services
+from ..questionnaires.forms import build_form, form_data_from_answers
+from . import pages, services, submission
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
@@ -75,55 +75,60 @@ def answer_post(token: str):
     invitation = _invitation_or_404(token)
     if not invitation.accepts_answers():
         return pages.closed_page(invitation, status=403, refused=True)
+    posted = _posted(invitation)
+    outcome = submission.take(invitation, posted)
+    if outcome.stored:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return _answer_to(invitation, token, posted, outcome)
+
+
+def _posted(invitation) -> submission.Posted:
+    """The posted page: which button, the answers as a form, the version it was loaded
+    at, its submission key and the items it showed. Not a form button: 400."""
     switch_to = request.form.get("switch_language")
     if switch_to not in current_app.config["LANGUAGES"]:
         switch_to = None
     action = "save" if switch_to else request.form.get("action", "")
     if action not in ACTIONS:
         abort(400)
-    submit = action == "submit"
-    language = current_language()
     items = invitation.round.items
-    form = build_form(items, language, formdata=request.form)
-    if not form.validate():
-        return pages.form_page(
-            invitation, token, form, version=_posted_version(), errors=form.errors, status=422
-        )
-    current = services.initial_answers(invitation)
-    answers = services.merge_posted(current, answers_from_form(form, items), _posted_codes(items))
-    missing = services.missing_required(items, answers) if submit else []
-    if missing:
-        refill = build_form(items, language, data=form_data_from_answers(answers, items))
-        errors = {code: [_("Answer this question before submitting.")] for code in missing}
-        return pages.form_page(
-            invitation, token, refill, version=_posted_version(), errors=errors, status=422
-        )
-    if switch_to and answers == current:
-        return redirect(url_for("respond.answer", token=token, lang=switch_to), code=303)
-    submission_key = _posted_submission_key()
-    try:
-        outcome = services.save_answers(
-            invitation,
-            answers,
-            submit=submit,
-            language=language,
-            expected_version=_posted_version(),
-            submission_key=submission_key,
-        )
-    except services.RoundNotOpen:
-        db.session.rollback()
+    return submission.Posted(
+        action=action,
+        language=current_language(),
+        form=build_form(items, current_language(), formdata=request.form),
+        version=_posted_version(),
+        submission_key=_posted_submission_key(),
+        shown=_posted_codes(items),
+        switch_to=switch_to,
+    )
+
+
+def _answer_to(invitation, token: str, posted: submission.Posted, outcome: submission.Outcome):
+    """The page or redirect that tells the respondent what became of the post."""
+    if outcome.kind == submission.CLOSED:
         return pages.closed_page(invitation, status=403, refused=True)
-    except services.VersionConflict:
-        db.session.rollback()
-        if submit and services.was_submitted_with(invitation, submission_key):
-            return redirect(url_for("respond.done", token=token), code=303)
-        response = services.response_of(invitation)
-        version = response.version if response else 0
-        return pages.form_page(invitation, token, form, version=version, conflict=True, status=409)
-    db.session.commit()
-    if outcome.submitted:
+    if outcome.kind in (submission.INVALID, submission.MISSING):
+        return pages.form_page(
+            invitation,
+            token,
+            outcome.form,
+            version=outcome.version,
+            errors=outcome.errors,
+            status=422,
+        )
+    if outcome.kind == submission.CONFLICT:
+        return pages.form_page(
+            invitation, token, outcome.form, version=outcome.version, conflict=True, status=409
+        )
+    if outcome.kind == submission.SUBMITTED:
         return redirect(url_for("respond.done", token=token), code=303)
-    target = url_for("respond.answer", token=token, saved=1, lang=switch_to, _anchor="status")
+    if outcome.kind == submission.SWITCHED:
+        return redirect(url_for("respond.answer", token=token, lang=posted.switch_to), code=303)
+    target = url_for(
+        "respond.answer", token=token, saved=1, lang=posted.switch_to, _anchor="status"
+    )
     return redirect(target, code=303)
 
 

@@ -15,7 +15,7 @@ from ..models import Admin, AuditEntry, Round
 from ..questionnaires.validation import DefinitionError
 from ..refusals import Refused
 from ..timeutil import format_local
-from . import services
+from . import late, services
 from .services import EmailTexts
 
 
@@ -157,7 +157,7 @@ def allow_late(admin: Admin, round_: Round, code: str, until: datetime | None) -
     """Let a unit the admin sees answer until `until` (None: not any more)."""
     invitation = visible_invitation(round_, admin, code)
     unit = invitation.unit
-    before = services.allow_late(invitation, until)
+    before = late.allow_late(invitation, until)
     if before is None and until is None:
         return LateAnswers(unit.name, None, changed=False)
     AuditEntry.record(

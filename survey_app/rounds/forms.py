@@ -23,6 +23,7 @@ from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, shipped_definitions
 from ..timeutil import format_local, parse_local, to_local
 from .email_text_forms import check_email_texts, email_text_fields
+from .late import late_limit
 from .services import (
     REMINDER_DAYS_MAX,
     RESERVED_SLUGS,
@@ -30,7 +31,6 @@ from .services import (
     TITLE_MAX,
     YEARS_AHEAD_MAX,
     EmailTexts,
-    late_limit,
     latest_moment,
 )
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.scope import visible_invitation
 from ..timeutil import format_local
 from ..web import round_or_404
-from . import actions, services
+from . import actions, late
 from .forms import LateForm
 from .manage_page import change_round, late_choices, manage_page, refused_before_form
 
@@ -21,7 +21,7 @@ def allow(slug: str):
     code = form.late_unit.data
     if code:
         visible_invitation(round_, current_user, code)  # another region's unit: 404 first
-    if refused := refused_before_form(round_, services.check_late_possible):
+    if refused := refused_before_form(round_, late.check_late_possible):
         return refused
     until = form.check(round_)
     if until is None or not code:

@@ -13,7 +13,7 @@ from ..models import Invitation, Round, Unit
 from ..models.types import utcnow
 from ..refusals import Refused, reason_for
 from ..web import run_action
-from . import services
+from . import late, services
 from .email_text_forms import email_text_pairs, email_texts_data
 from .forms import EmailTextsForm, ExtendForm, LateForm, ReminderDaysForm, local_parts
 
@@ -72,7 +72,7 @@ def manage_page(round_: Round, *, status: int = 200, failed=None, refusal=None, 
     week_later_date, _time = local_parts(week_later + timedelta(days=7))
     forms.setdefault("late_form", LateForm(data={"late_date": week_later_date}))
     forms["late_form"].late_unit.choices = late_choices(round_)
-    late_list = services.late_invitations(round_, lambda query: current_user.scope_units(query))
+    late_list = late.late_invitations(round_, lambda query: current_user.scope_units(query))
     return (
         render_template(
             "rounds/manage.html",

@@ -6,11 +6,10 @@ sees the messages too), and nothing is stored. No unit's data is shown.
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from ..i18n import current_language
-from ..questionnaires.forms import answers_from_form, build_form, form_data_from_answers
-from ..respond import pages, services
+from ..questionnaires.forms import build_form, form_data_from_answers
+from ..respond import pages, submission
 from ..web import round_or_404
 
 ACTIONS = ("save", "submit")
@@ -18,15 +17,10 @@ ACTIONS = ("save", "submit")
 
 def preview_view(slug: str):
     round_ = round_or_404(slug)
-    languages = current_app.config["LANGUAGES"]
-    language = request.args.get("language")
-    if language not in languages:
-        language = current_language()
-    if request.method == "POST":
-        switch_to = request.form.get("switch_language")
-        if switch_to in languages:
-            target = url_for("rounds.preview", slug=slug, language=switch_to)
-            return redirect(target, code=303)
+    language = _language()
+    switch_to = request.form.get("switch_language") if request.method == "POST" else None
+    if switch_to in current_app.config["LANGUAGES"]:
+        return redirect(url_for("rounds.preview", slug=slug, language=switch_to), code=303)
     with force_locale(language):
         items = round_.items
         if request.method != "POST":
@@ -36,11 +30,15 @@ def preview_view(slug: str):
         if action not in ACTIONS:
             abort(400)
         form = build_form(items, language, formdata=request.form)
-        if not form.validate():
-            return pages.preview_page(round_, form, errors=form.errors, status=422)
-        if action == "submit":
-            missing = services.missing_required(items, answers_from_form(form, items))
-            if missing:
-                errors = {code: [_("Answer this question before submitting.")] for code in missing}
-                return pages.preview_page(round_, form, errors=errors, status=422)
+        errors = submission.problems(form, items, submit=action == "submit")
+        if errors:
+            return pages.preview_page(round_, form, errors=errors, status=422)
         return pages.preview_page(round_, form, result=action)
+
+
+def _language() -> str:
+    """The language asked for (?language=), else the admin's own."""
+    language = request.args.get("language")
+    if language not in current_app.config["LANGUAGES"]:
+        return current_language()
+    return language

@@ -3,7 +3,7 @@ the round's email texts and late answers of one unit.
 
 A round that closed itself at its deadline (still `open` in the database) takes answers
 again when its deadline is extended; a round closed explicitly (`close`) stays closed,
-and no unit answers late in it either.
+and no unit answers late in it either (late answers: late.py).
 
 Every change reads the round again under a lock first (`lock`), so two admins who
 press the same button at once change it once: the second is refused with the state the
@@ -14,14 +14,13 @@ first one left. Refusals are `Refused` errors: English text for the command line
 import re
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.email_texts import KINDS, LANGUAGES, EmailTextError, check_email_text
 from ..invitations.services import ensure_invitations
-from ..models import Invitation, QuestionnaireVersion, Round, Unit, round_questionnaires
+from ..models import QuestionnaireVersion, Round, round_questionnaires
 from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
 from ..refusals import Refused
@@ -40,13 +39,12 @@ YEARS_AHEAD_MAX = 5
 _STATE = ("state", "deadline", "opened_at", "closed_at", "reminder_days", "email_texts")
 
 
-
 def latest_moment(now: datetime | None = None) -> datetime:
     """The latest deadline or late time that may be set now (YEARS_AHEAD_MAX ahead)."""
     return (now or utcnow()) + timedelta(days=365 * YEARS_AHEAD_MAX)
 
 
-def _check_ahead(moment: datetime, what: str) -> None:
+def check_ahead(moment: datetime, what: str) -> None:
     latest = latest_moment()
     if moment > latest:
         raise Refused(
@@ -80,12 +78,6 @@ def check_not_closed(round_: Round, code: str) -> None:
         raise Refused(f"round {round_.slug!r} is closed", code=code)
 
 
-def check_late_possible(round_: Round) -> None:
-    """A unit answers late only in an open round: once closed explicitly, nobody does."""
-    if round_.state != "open":
-        raise Refused(f"round {round_.slug!r} is {round_.state}, not open", code="late_not_open")
-
-
 def create_round(
     slug: str,
     title: str,
@@ -116,7 +108,7 @@ def create_round(
             raise Refused("title: one line, without control characters", code="title_invalid")
     if deadline <= utcnow():
         raise Refused("deadline: must be in the future", code="in_past")
-    _check_ahead(deadline, "deadline")
+    check_ahead(deadline, "deadline")
     days = normalise_reminder_days(reminder_days)
     definitions = shipped_definitions()
     unknown = [key for key in keys if key not in definitions]
@@ -168,9 +160,7 @@ def open_round(round_: Round) -> None:
             f"round {round_.slug!r} is closed; it cannot be opened again", code="not_draft"
         )
     if round_.deadline <= utcnow():
-        raise Refused(
-            f"round {round_.slug!r} has its deadline in the past", code="deadline_passed"
-        )
+        raise Refused(f"round {round_.slug!r} has its deadline in the past", code="deadline_passed")
     round_.state = "open"
     round_.opened_at = utcnow()
 
@@ -230,7 +220,7 @@ def extend_deadline(round_: Round, deadline: datetime) -> datetime:
         raise Refused(
             "deadline: must be later than the current deadline", code="deadline_not_later"
         )
-    _check_ahead(deadline, "deadline")
+    check_ahead(deadline, "deadline")
     old = round_.deadline
     round_.deadline = deadline
     return old
@@ -266,50 +256,3 @@ def set_email_texts(round_: Round, wanted: EmailTexts) -> tuple[EmailTexts, Emai
     if after:
         round_.email_texts = {k: v for k, v in current.items() if v} or None
     return before, after
-
-
-def late_limit(round_: Round) -> datetime:
-    """The latest a unit may be let answer: its link expires TOKEN_DAYS_AFTER_CLOSE
-    days after the deadline. (Counted from latest_moment() at most: a deadline stored
-    further ahead by other means must not take the sum out of the calendar.)"""
-    days = timedelta(days=current_app.config["TOKEN_DAYS_AFTER_CLOSE"])
-    return min(round_.deadline, latest_moment()) + days
-
-
-def allow_late(invitation: Invitation, until: datetime | None) -> datetime | None:
-    """Let one unit answer after the deadline until `until` (None: not any more);
-    returns the previous permission. Only in an open round: once it is closed
-    explicitly, nobody answers."""
-    round_ = lock(invitation.round)
-    db.session.refresh(invitation, ["late_until"])  # as the last change under the lock left it
-    if until is not None:
-        check_late_possible(round_)
-        if until <= utcnow():
-            raise Refused("late answers: the time must be in the future", code="in_past")
-        if until <= round_.deadline:
-            raise Refused(
-                "late answers: the time must be after the deadline", code="late_before_deadline"
-            )
-        if until > late_limit(round_):
-            raise Refused(
-                "late answers: too far after the deadline (the link expires)",
-                code="late_too_far",
-            )
-        _check_ahead(until, "late answers")
-    old = invitation.late_until
-    invitation.late_until = until
-    return old
-
-
-def late_invitations(round_: Round, scope=None) -> list[Invitation]:
-    """The invitations of the round that may answer late (or could have), by unit code;
-    `scope` restricts the query to an admin's units."""
-    query = (
-        select(Invitation)
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id, Invitation.late_until.is_not(None))
-        .order_by(Unit.code)
-    )
-    if scope is not None:
-        query = scope(query)
-    return list(db.session.scalars(query))

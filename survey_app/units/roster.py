@@ -9,6 +9,7 @@ from ..extensions import db
 from ..invitations.mailing import contact_email_changed
 from ..models import Admin, AuditEntry, Invitation, Unit
 from ..models.types import utcnow
+from ..refusals import Refused
 from .plan import FIELDS, snapshot
 
 
@@ -59,18 +60,6 @@ def filter_choices(admin: Admin) -> dict[str, list[str]]:
 # --- one unit: add, edit, deactivate, reactivate, delete -------------------------------
 
 
-class RegionRefused(PermissionError):
-    """A regional admin named another region: refused, never moved or created there."""
-
-
-class CodeTaken(ValueError):
-    pass
-
-
-class UnitInUse(ValueError):
-    """The unit has invitations (so perhaps answers): deactivate it, never delete it."""
-
-
 def visible_unit(admin: Admin, code: str) -> Unit | None:
     """The unit by code if this admin may see it; another region's unit is None (404).
     (An address with a NUL never gets here: survey_app/security.py answers 404.)"""
@@ -96,15 +85,17 @@ def code_taken(code: str) -> bool:
 
 
 def _check_region(admin: Admin, region: str) -> None:
+    """A regional admin naming another region is refused: a unit is never moved or
+    created there."""
     if not admin.is_national and region != admin.region:
-        raise RegionRefused(region)
+        raise Refused(f"region {region!r} is not the admin's", code="region_not_yours")
 
 
 def add_unit(admin: Admin, record: dict) -> Unit:
     """A new unit from a checked record (importer.check_values), audited."""
     _check_region(admin, record["region"])
     if code_taken(record["code"]):
-        raise CodeTaken(record["code"])
+        raise Refused(f"code {record['code']!r} is taken", code="code_taken")
     unit = Unit(**record)
     db.session.add(unit)
     db.session.flush()
@@ -159,7 +150,7 @@ def delete_unit(admin: Admin, unit: Unit) -> None:
     """Only a unit never invited to any round (e.g. added with a mistyped code) may go;
     one with invitations keeps its history and can only be deactivated."""
     if usage(unit)[0]:
-        raise UnitInUse(unit.code)
+        raise Refused(f"unit {unit.code!r} has been invited", code="unit_in_use")
     AuditEntry.record(admin, "delete unit", f"unit {unit.code}", unit.region, before=snapshot(unit))
     db.session.delete(unit)
     db.session.flush()

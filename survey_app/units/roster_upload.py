@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..invitations.mailing import contact_email_changed
 from ..models import Admin, AuditEntry, Unit
+from ..refusals import Refused
 from .importer import XLSX_SUFFIXES, Rows, check_rows, read_bytes
 from .plan import ImportPlan, apply_plan, current_units, plan_import
 from .problems import Problem, RosterError
@@ -63,11 +64,11 @@ def problem_text(problem: Problem) -> str:
     return str(PROBLEM_TEXTS[problem.kind] % problem.params)
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused):
     """The file (or the preview being confirmed) cannot be used; `status` is the 4xx."""
 
     def __init__(self, status: int, messages: list[str]):
-        super().__init__("; ".join(messages))
+        super().__init__("; ".join(messages), code="upload_refused")
         self.status = status
         self.messages = messages
 
@@ -80,9 +81,11 @@ class Preview:
     remailed: int = 0  # once confirmed: invitations mailed again to a changed address
 
 
-class PreviewStale(Exception):
+class PreviewStale(Refused):
+    """The roster changed since the preview: here is what the file would change now."""
+
     def __init__(self, preview: Preview):
-        super().__init__(preview.filename)
+        super().__init__(preview.filename, code="preview_stale")
         self.preview = preview
 
 

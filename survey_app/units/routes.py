@@ -2,16 +2,15 @@
 deactivate, reactivate (and delete a never-invited unit); upload a roster with a
 preview. Another region's unit answers 404, as if it did not exist."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import render_error
-from ..extensions import db
 from ..models import Unit
 from ..models.unit import UNIT_STATUSES
-from ..web import no_store
+from ..refusals import Refused
+from ..web import no_store, run_action
 from . import roster, roster_upload
 from .forms import NewUnitForm, UnitForm, UploadForm
 from .roster import RosterFilter, filter_choices
@@ -42,102 +41,77 @@ def list_units():
 @login_required
 def new_unit():
     form = NewUnitForm()
-    status = 200
     if request.method == "GET":
         form.region.data = current_user.region or ""
-    elif not form.validate_on_submit() or (record := _new_record(form)) is None:
-        status = 422
-    else:
-        try:
-            unit = roster.add_unit(current_user, record)
-            db.session.commit()
-        except roster.RegionRefused:
-            db.session.rollback()
-            form.region.data = current_user.region
-            form.region.errors = [_region_refusal()]
-            status = 403
-        except (roster.CodeTaken, IntegrityError):
-            db.session.rollback()
-            form.code.errors = [_code_taken(record["code"])]
-            status = 422
-        else:
-            flash(_("The unit %(code)s was added.", code=unit.code), "success")
-            return _to_unit(unit)
-    return _form_page(form, None, status)
+        return _form_page(form, None, 200)
+    if not form.validate_on_submit() or (record := _new_record(form)) is None:
+        return _form_page(form, None, 422)
+    return run_action(
+        lambda: roster.add_unit(current_user, record),
+        lambda unit: _("The unit %(code)s was added.", code=unit.code),
+        url_for("units.new_unit"),
+        refused=lambda error: _unit_refused(form, None, error),
+        then=lambda unit: url_for("units.unit_page", code=unit.code),
+    )
 
 
 @bp.route("/<path:code>/edit", methods=["GET", "POST"])
 @login_required
 def unit_page(code: str):
     unit = _unit_or_404(code)
-    form = UnitForm(obj=unit)
-    status = 200
-    conflict = False
     if request.method == "GET":
-        form.version.data = _version(unit)
-    elif not form.validate_on_submit():
-        status = 422
-    elif form.version.data != _version(unit):
-        form = UnitForm(formdata=None, obj=unit, version=_version(unit))
-        conflict, status = True, 409
-    elif (record := form.record(unit.code)) is None:
-        status = 422
-    else:
-        try:
-            edit = roster.edit_unit(current_user, unit, record)
-        except roster.RegionRefused:
-            db.session.rollback()
-            unit = _unit_or_404(code)
-            form.region.data = current_user.region
-            form.region.errors = [_region_refusal()]
-            status = 403
-        else:
-            db.session.commit()
-            if edit.changed:
-                flash(_("The changes to %(code)s were saved.", code=unit.code), "success")
-            else:
-                flash(_("Nothing was changed."), "success")
-            _flash_remailed(edit.remailed)
-            return _to_unit(unit)
-    return _form_page(form, unit, status, conflict=conflict)
+        return _form_page(UnitForm(obj=unit, version=_version(unit)), unit, 200)
+    form = UnitForm(obj=unit)
+    if not form.validate_on_submit():
+        return _form_page(form, unit, 422)
+    if form.version.data != _version(unit):
+        fresh = UnitForm(formdata=None, obj=unit, version=_version(unit))
+        return _form_page(fresh, unit, 409, conflict=True)
+    if (record := form.record(unit.code)) is None:
+        return _form_page(form, unit, 422)
+    return run_action(
+        lambda: roster.edit_unit(current_user, unit, record),
+        lambda edit: _edited(unit.code, edit),
+        url_for("units.unit_page", code=unit.code),
+        refused=lambda error: _unit_refused(form, code, error),
+    )
 
 
 @bp.post("/<path:code>/deactivate")
 @login_required
 def deactivate(code: str):
     unit = _unit_or_404(code)
-    if roster.set_active(current_user, unit, active=False):
-        db.session.commit()
-        flash(_("%(code)s was deactivated.", code=unit.code), "success")
-    return _to_unit(unit)
+    return run_action(
+        lambda: roster.set_active(current_user, unit, active=False),
+        lambda changed: _("%(code)s was deactivated.", code=code) if changed else None,
+        url_for("units.unit_page", code=unit.code),
+    )
 
 
 @bp.post("/<path:code>/reactivate")
 @login_required
 def reactivate(code: str):
     unit = _unit_or_404(code)
-    if roster.set_active(current_user, unit, active=True):
-        db.session.commit()
-        flash(_("%(code)s is active again.", code=unit.code), "success")
-    return _to_unit(unit)
+    return run_action(
+        lambda: roster.set_active(current_user, unit, active=True),
+        lambda changed: _("%(code)s is active again.", code=code) if changed else None,
+        url_for("units.unit_page", code=unit.code),
+    )
 
 
 @bp.post("/<path:code>/delete")
 @login_required
 def delete(code: str):
     unit = _unit_or_404(code)
-    try:
-        roster.delete_unit(current_user, unit)
-        db.session.commit()
-    except (roster.UnitInUse, IntegrityError):  # IntegrityError: invited meanwhile
-        db.session.rollback()
-        message = _(
-            "%(code)s has been invited to a round, so it is kept: deactivate it instead.",
-            code=code,
-        )
-        return render_error(409, message)
-    flash(_("%(code)s was deleted.", code=code), "success")
-    return redirect(url_for("units.list_units"), code=303)
+    message = _(
+        "%(code)s has been invited to a round, so it is kept: deactivate it instead.", code=code
+    )
+    return run_action(  # changed_meanwhile: invited meanwhile
+        lambda: roster.delete_unit(current_user, unit),
+        lambda _none: _("%(code)s was deleted.", code=code),
+        url_for("units.list_units"),
+        refused=lambda _error: render_error(409, message),
+    )
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -164,32 +138,35 @@ def upload():
 @bp.post("/upload/confirm")
 @login_required
 def confirm_upload():
-    try:
-        done = roster_upload.confirm(current_user, request.form.get("preview", ""))
-        db.session.commit()
-    except roster_upload.UploadRefused as refusal:
-        db.session.rollback()
-        return _upload_page(UploadForm(formdata=None), refusal.messages, refusal.status)
-    except roster_upload.PreviewStale as stale:
-        db.session.rollback()
-        return _preview_page(stale.preview, status=409, stale=True)
-    except IntegrityError:  # another import added the same code meanwhile
-        db.session.rollback()
-        message = _("The roster changed while the file was being imported. Upload it again.")
-        return _upload_page(UploadForm(formdata=None), [message], 409)
-    plan = done.plan
-    flash(
-        _(
-            "%(file)s was imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.",
-            file=done.filename,
-            new=len(plan.new),
-            changed=len(plan.updates),
-            unchanged=len(plan.unchanged),
-        ),
-        "success",
+    return run_action(
+        lambda: roster_upload.confirm(current_user, request.form.get("preview", "")),
+        _imported,
+        url_for("units.list_units"),
+        refused=_upload_refused,
     )
-    _flash_remailed(done.remailed)
-    return redirect(url_for("units.list_units"), code=303)
+
+
+def _imported(done: roster_upload.Preview) -> list[str]:
+    plan = done.plan
+    said = _(
+        "%(file)s was imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.",
+        file=done.filename,
+        new=len(plan.new),
+        changed=len(plan.updates),
+        unchanged=len(plan.unchanged),
+    )
+    return [said, *_remailed(done.remailed)]
+
+
+def _upload_refused(error: Refused):
+    """A bad or expired preview, one the roster has outrun (the new preview, 409), or
+    an import that lost a race to another (upload again)."""
+    if isinstance(error, roster_upload.PreviewStale):
+        return _preview_page(error.preview, status=409, stale=True)
+    if isinstance(error, roster_upload.UploadRefused):
+        return _upload_page(UploadForm(formdata=None), error.messages, error.status)
+    message = _("The roster changed while the file was being imported. Upload it again.")
+    return _upload_page(UploadForm(formdata=None), [message], 409)
 
 
 @bp.errorhandler(413)
@@ -210,9 +187,33 @@ def _new_record(form: NewUnitForm) -> dict | None:
     return record
 
 
-def _flash_remailed(count: int) -> None:
-    if count:
-        flash(_("%(count)d invitations were queued to the new address.", count=count), "success")
+def _edited(code: str, edit: roster.UnitEdit) -> list[str]:
+    if not edit.changed:
+        return [_("Nothing was changed.")]
+    said = _("The changes to %(code)s were saved.", code=code)
+    return [said, *_remailed(edit.remailed)]
+
+
+def _remailed(count: int) -> list[str]:
+    if not count:
+        return []
+    return [_("%(count)d invitations were queued to the new address.", count=count)]
+
+
+def _unit_refused(form, code: str | None, error: Refused):
+    """The unit form again with the reason: another region (403); a new unit's code in
+    use, also one taken by another admin at the same moment (422); a unit changed by
+    someone else at the same moment (409, its current values)."""
+    unit = _unit_or_404(code) if code is not None else None
+    if error.code == "region_not_yours":
+        form.region.data = current_user.region
+        form.region.errors = [_region_refusal()]
+        return _form_page(form, unit, 403)
+    if unit is None:
+        form.code.errors = [_code_taken((form.code.data or "").strip())]
+        return _form_page(form, None, 422)
+    fresh = UnitForm(formdata=None, obj=unit, version=_version(unit))  # changed meanwhile
+    return _form_page(fresh, unit, 409, conflict=True)
 
 
 def _code_taken(code: str) -> str:
@@ -235,10 +236,6 @@ def _unit_or_404(code: str) -> Unit:
 
 def _version(unit: Unit) -> str:
     return unit.updated_at.isoformat() if unit.updated_at else ""
-
-
-def _to_unit(unit: Unit):
-    return redirect(url_for("units.unit_page", code=unit.code), code=303)
 
 
 def _region_refusal() -> str:

@@ -20,7 +20,7 @@ from survey_app.questionnaires import registry
 from survey_app.refusals import Refused
 from survey_app.rounds import actions as round_actions
 from survey_app.rounds import forms as round_forms
-from survey_app.rounds import services
+from survey_app.rounds import late, services
 from survey_app.timeutil import parse_local
 from tests.admin.test_accounts import create, login
 from tests.admin.test_round_pages import audit_actions, fresh_round, local, new_round, post
@@ -132,9 +132,9 @@ def test_the_services_refuse_times_far_ahead(app, db):
     # The link's own limit (a year after the deadline) is not what stops this one.
     edge = make_round(slug="reuna", deadline=services.latest_moment() - timedelta(hours=1))
     invitation, _link = make_invitation(round_=edge)
-    with pytest.raises(Refused) as late:
-        services.allow_late(invitation, edge.deadline + timedelta(days=2))
-    assert late.value.code == "too_far_ahead"
+    with pytest.raises(Refused) as refused_late:
+        late.allow_late(invitation, edge.deadline + timedelta(days=2))
+    assert refused_late.value.code == "too_far_ahead"
     assert invitation.late_until is None
 
 
