@@ -17,7 +17,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     `config` is an environment name ("development", "testing", "production") or a
     mapping of settings applied on top of one (named by its "ENV_NAME" key, else by
-    SURVEY_APP_ENV, else development).
+    SURVEY_APP_ENV, else development). The environment is read here, at every call.
     """
     import config as config_module
 
@@ -37,7 +37,7 @@ def create_app(config: dict | str | None = None) -> Flask:
         env_name = config["ENV_NAME"]
     else:
         env_name = os.environ.get("SURVEY_APP_ENV", "development")
-    app.config.from_object(config_module.CONFIGS[env_name])
+    app.config.update(config_module.settings(env_name))
     if isinstance(config, dict):
         app.config.update(config)
     config_module.finalize(app.config)

@@ -3,6 +3,7 @@
 import pytest
 
 import config as config_module
+from survey_app import create_app
 from tests.conftest import make_app
 
 
@@ -67,3 +68,21 @@ def test_the_development_key_only_serves_localhost():
 def test_an_empty_secret_key_is_refused():
     with pytest.raises(RuntimeError, match="empty"):
         make_app("sqlite://", SECRET_KEY="")
+
+
+def test_the_environment_is_read_when_the_app_is_built(monkeypatch):
+    """A process that changes its environment and builds another app sees the change:
+    nothing is read when config.py is imported."""
+    monkeypatch.setenv("REPORT_MIN_GROUP", "7")
+    monkeypatch.setenv("BASE_URL", "https://kysely.example.fi/")
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["REPORT_MIN_GROUP"] == 7
+    assert app.config["BASE_URL"] == "https://kysely.example.fi"
+    monkeypatch.setenv("REPORT_MIN_GROUP", "3")
+    again = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert again.config["REPORT_MIN_GROUP"] == 3
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(RuntimeError, match="SURVEY_APP_ENV"):
+        create_app({"ENV_NAME": "staging", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
