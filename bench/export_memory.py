@@ -92,12 +92,7 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
             db.session.execute(
                 insert(Response),
                 [
-                    {
-                        "invitation_id": i,
-                        "status": "submitted",
-                        "version": 1,
-                        "submitted_at": when,
-                    }
+                    {"invitation_id": i, "version": 1}
                     for i in batch
                 ],
             )
