@@ -80,21 +80,24 @@ def unit_page(code: str):
 @bp.post("/<path:code>/deactivate")
 @login_required
 def deactivate(code: str):
-    unit = _unit_or_404(code)
-    return run_action(
-        lambda: roster.set_active(current_user, unit, active=False),
-        lambda changed: _("%(code)s was deactivated.", code=code) if changed else None,
-        url_for("units.unit_page", code=unit.code),
-    )
+    return _set_active(code, active=False)
 
 
 @bp.post("/<path:code>/reactivate")
 @login_required
 def reactivate(code: str):
+    return _set_active(code, active=True)
+
+
+def _set_active(code: str, active: bool):
     unit = _unit_or_404(code)
+    if active:
+        said = _("%(code)s is active again.", code=code)
+    else:
+        said = _("%(code)s was deactivated.", code=code)
     return run_action(
-        lambda: roster.set_active(current_user, unit, active=True),
-        lambda changed: _("%(code)s is active again.", code=code) if changed else None,
+        lambda: roster.set_active(current_user, unit, active=active),
+        lambda changed: said if changed else None,
         url_for("units.unit_page", code=unit.code),
     )
 
