@@ -1,4 +1,4 @@
-"""Fixtures: app, client, runner and db on SQLite and PostgreSQL, plus helpers.
+"""Fixtures: app, client, runner and db on SQLite and PostgreSQL; smtp and mail_app.
 
 Every test that uses `app` runs once per database in SURVEY_TEST_DATABASES
 (default: sqlite,postgresql). The schema comes from the migrations, never from
@@ -6,33 +6,22 @@ create_all, so the tests also prove the migrations work.
 """
 
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from survey_app import create_app
 from survey_app.extensions import db as _db
+from tests.helpers import mail_settings, make_app
 from tests.pg_server import PostgresServer
+from tests.smtp_sink import SmtpSink
 
 DATABASES = [
     name.strip()
     for name in os.environ.get("SURVEY_TEST_DATABASES", "sqlite,postgresql").split(",")
     if name.strip()
 ]
-
-
-def make_app(database_url: str, **overrides):
-    return create_app(
-        {
-            "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "BASE_URL": "http://localhost",
-            **overrides,
-        }
-    )
 
 
 @pytest.fixture(scope="session")
@@ -124,21 +113,22 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-VERSION_RE = re.compile(r'name="version" value="([^"]*)"')
-KEY_RE = re.compile(r'name="submission_key" value="([^"]*)"')
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a local port that keeps what it receives."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
 
 
-def form_fields(html: str) -> dict:
-    """The hidden fields a browser would send back with the respondent form."""
-    fields = {"csrf_token": CSRF_RE.search(html).group(1)}
-    version = VERSION_RE.search(html)
-    if version:
-        fields["version"] = version.group(1)
-    key = KEY_RE.search(html)
-    if key:
-        fields["submission_key"] = key.group(1)
-    return fields
+@pytest.fixture
+def mail_app(database_url, smtp):
+    """The app configured to mail through the `smtp` sink (see helpers.mail_settings)."""
+    app = make_app(database_url, **mail_settings(smtp))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 import config as config_module
 from survey_app import create_app
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import threading
 from sqlalchemy import text
 
 from survey_app.extensions import db as _db
-from tests.conftest import make_app
 from tests.factories import make_unit
+from tests.helpers import make_app
 
 
 def test_sqlite_uses_wal_and_busy_timeout(sqlite_template, tmp_path):

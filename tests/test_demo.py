@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from survey_app.models import OutboxMessage, Response
-from tests.admin.test_accounts import login
+from tests.helpers import login
 
 
 def test_demo_loads_a_roster_and_an_open_round_with_working_links(runner, client, db):

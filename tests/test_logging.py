@@ -51,7 +51,7 @@ def test_a_password_reset_token_is_redacted_in_the_servers_request_log(app, db, 
     from werkzeug.serving import make_server
 
     from survey_app.auth.password_reset import link_for, request_reset
-    from tests.admin.test_accounts import create
+    from tests.helpers import create
 
     create(runner, "paa@example.fi", "--role", "national")
     link = link_for(request_reset("paa@example.fi", "fi"))

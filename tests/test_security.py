@@ -2,9 +2,8 @@
 
 import pytest
 
-from tests.admin.test_accounts import PASSWORD, create, login
-from tests.admin.test_actions import CSRF_RE
 from tests.factories import make_round
+from tests.helpers import CSRF_RE, PASSWORD, create, login
 
 
 def test_every_page_gets_the_protective_headers(client):

@@ -15,8 +15,8 @@ from sqlalchemy import event, select
 
 from survey_app.models import Admin, ApiToken
 from survey_app.results.aggregate import round_results
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import create, login
 
 ITEMS = ["k1_1", "k1_2", "k1_3", "k2_1", "k2_2", "k2_3", "k3_1", "k3_2", "k3_3", "k4_1", "k4_2"]
 DOC_URI = "urn:survey-app-api"

@@ -19,7 +19,8 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey_app.extensions import db
-from tests.conftest import make_app
+from tests.browser.helpers import WIDTHS
+from tests.helpers import make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -109,12 +110,6 @@ def live_server(sqlite_template, tmp_path_factory) -> Iterator[LiveServer]:
 def shots_dir() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
-
-
-WIDTHS = {
-    "desktop": {"width": 1280, "height": 900},
-    "375px": {"width": 375, "height": 812},
-}
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))

@@ -10,46 +10,14 @@ from pathlib import Path
 import pytest
 
 from survey_app.models.types import utcnow
-from tests.browser.conftest import WIDTHS
-from tests.factories import make_invitation, make_round, make_unit
+from tests.browser.helpers import AXE_OPTIONS, WIDTHS, check_page, new_link
+from tests.factories import make_invitation, make_round
 
 pytestmark = pytest.mark.browser
 
 # The version pinned in tests/browser/package.json, which the installed copy must match.
 PACKAGE = json.loads((Path(__file__).parent / "package.json").read_text(encoding="utf-8"))
 AXE_VERSION = PACKAGE["devDependencies"]["axe-core"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def new_link(live_server, language="fi") -> str:
-    with live_server.session():
-        _, path = make_invitation(unit=make_unit(language=language))
-    return live_server.url + path
-
-
-def check_page(page, width, axe_source, shots_dir, name) -> None:
-    page.screenshot(path=str(shots_dir / f"{name}-{width}.png"), full_page=True)
-    page.add_script_tag(content=axe_source)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    assert results["violations"] == [], describe(results["violations"], page.url)
-    if width == "375px":
-        scroll_width, inner_width = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        assert scroll_width <= inner_width, (
-            f"{page.url} scrolls sideways at 375 px: scrollWidth {scroll_width} > "
-            f"innerWidth {inner_width}"
-        )
-
-
-def describe(violations, url) -> str:
-    lines = [f"{len(violations)} axe violation(s) on {url}:"]
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"  {violation['helpUrl']}")
-        for node in violation["nodes"]:
-            lines.append(f"    target {node['target']}: {node['failureSummary']!r}")
-    return "\n".join(lines)
 
 
 def open_form(page, link):

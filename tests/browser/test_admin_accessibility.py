@@ -5,34 +5,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app.auth.accounts import create_admin
 from survey_app.extensions import db
-from tests.browser.test_accessibility import check_page, new_link
+from tests.browser.helpers import check_page, ensure_admin, log_in, new_link, submitted_cell
 from tests.factories import make_invitation, make_round, make_unit
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "oikein-pitka-salasana"
-
-
-def ensure_admin(live_server) -> str:
-    email = "saavutettava@example.fi"
-    with live_server.session():
-        from survey_app.models import Admin
-
-        if db.session.query(Admin).filter_by(email=email).first() is None:
-            make_unit(region="Itä-Suomi")
-            create_admin(email, "national", None, PASSWORD)
-            db.session.commit()
-    return email
-
-
-def log_in(page, live_server, email, password=PASSWORD):
-    page.goto(live_server.url + "/admin/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("form button[type=submit]")
 
 
 def test_login_page_with_an_error(page, width, live_server, axe_source, shots_dir):
@@ -72,10 +49,6 @@ def dashboard_round(live_server, units=2):
             for _ in range(units)
         ]
         return round_.slug, links
-
-
-def submitted_cell(page):
-    return page.locator('#dashboard-rates tr:has(th:text-is("Vastanneet")) td').first
 
 
 def test_the_dashboard_sends_invitations_and_refreshes_its_numbers(

@@ -4,24 +4,23 @@ desktop and phone width."""
 
 import pytest
 
-from survey_app.auth.accounts import create_admin
 from survey_app.extensions import db
-from tests.browser.test_accessibility import check_page
+from tests.browser.helpers import check_page, ensure_admin, log_in
 from tests.factories import make_unit
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "oikein-pitka-salasana"
 EMAIL = "rekisteri@example.fi"
 HEADER = "code,name,field,status,region,municipality,contact_name,contact_email,language"
 
 
-def ensure_admin(live_server) -> str:
+def ensure_roster(live_server) -> str:
+    """This module's own admin (made without the shared helper's extra unit) and the unit
+    SAAV1, whose long name and address test the layout."""
+    ensure_admin(live_server, EMAIL, with_unit=False)
     with live_server.session():
-        from survey_app.models import Admin, Unit
+        from survey_app.models import Unit
 
-        if db.session.query(Admin).filter_by(email=EMAIL).first() is None:
-            create_admin(EMAIL, "national", None, PASSWORD)
         if db.session.query(Unit).filter_by(code="SAAV1").first() is None:
             make_unit(
                 code="SAAV1",
@@ -33,12 +32,8 @@ def ensure_admin(live_server) -> str:
     return EMAIL
 
 
-def log_in(page, live_server):
-    page.goto(live_server.url + "/admin/login")
-    page.fill("#email", ensure_admin(live_server))
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form button[type=submit]")
+def log_in_to_roster(page, live_server):
+    log_in(page, live_server, ensure_roster(live_server))
 
 
 def submit(page, selector="main form button[type=submit]"):
@@ -55,14 +50,14 @@ def upload(page, live_server, text):
 
 
 def test_unit_page(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     page.goto(live_server.url + "/admin/units/SAAV1/edit")
     assert page.locator("#unit-code").inner_text() == "SAAV1"
     check_page(page, width, axe_source, shots_dir, "admin-unit")
 
 
 def test_new_unit_with_errors(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     page.goto(live_server.url + "/admin/units/new")
     page.fill("#code", "SAAV1")  # taken
     page.fill("#contact_email", "ei osoite")
@@ -73,21 +68,21 @@ def test_new_unit_with_errors(page, width, live_server, axe_source, shots_dir):
 
 
 def test_upload_page(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     page.goto(live_server.url + "/admin/units/upload")
     assert page.locator("input[type=file]").count() == 1
     check_page(page, width, axe_source, shots_dir, "admin-roster-upload")
 
 
 def test_upload_refused(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     upload(page, live_server, "code,name\nX,Y\n")
     assert page.locator("#upload-errors").count() == 1
     check_page(page, width, axe_source, shots_dir, "admin-roster-upload-refused")
 
 
 def test_preview_with_changes(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     rows = [
         "SAAV1,Saavutettava yksikkö uudella ja vielä pidemmällä nimellä,Lastensuojelu,active,"
         "Itä-Suomi,Kuopio,Testi Henkilö,uusi.pitka.osoite@kuopio.example.fi,fi",
@@ -99,7 +94,7 @@ def test_preview_with_changes(page, width, live_server, axe_source, shots_dir):
 
 
 def test_preview_with_errors(page, width, live_server, axe_source, shots_dir):
-    log_in(page, live_server)
+    log_in_to_roster(page, live_server)
     rows = [
         "SAAV3,,Ala,aktiivinen,Itä-Suomi,,,ei-osoite,de",
         "SAAV4,Nimi,Ala,active,Uusi alue,,,ok@example.fi,fi",

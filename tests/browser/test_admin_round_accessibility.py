@@ -8,8 +8,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models.types import utcnow
-from tests.browser.test_accessibility import check_page
-from tests.browser.test_admin_accessibility import ensure_admin, log_in
+from tests.browser.helpers import check_page, ensure_admin, log_in
 from tests.factories import make_invitation, make_round, make_unit
 
 pytestmark = pytest.mark.browser

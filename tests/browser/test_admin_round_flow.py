@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from survey_app.invitations.services import find_by_token
 from survey_app.outbox.worker import Worker
-from tests.browser.test_admin_accessibility import ensure_admin, log_in, submitted_cell
+from tests.browser.helpers import ensure_admin, log_in, submitted_cell
 
 pytestmark = pytest.mark.browser
 

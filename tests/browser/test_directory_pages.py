@@ -4,8 +4,7 @@ and phone width, with a real profile's long texts (screenshots in the shots dir)
 import pytest
 
 from survey_app.extensions import db
-from tests.browser.test_accessibility import check_page
-from tests.browser.test_admin_accessibility import ensure_admin, log_in
+from tests.browser.helpers import check_page, ensure_admin, log_in
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,7 @@ width, no sideways scrolling at 375 px, and a screenshot to look at."""
 
 import pytest
 
-from tests.browser.test_accessibility import check_page
-from tests.browser.test_admin_accessibility import ensure_admin, log_in
+from tests.browser.helpers import check_page, ensure_admin, log_in
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
 pytestmark = pytest.mark.browser

@@ -4,64 +4,13 @@ deactivated units left out, a regional admin's region only, the DOCX, and the pu
 page (off by default; profile text only)."""
 
 import io
-from datetime import timedelta
 
-import pytest
 from docx import Document
 
 from survey_app.directory.compile import compile_directory
 from survey_app.models import Admin
-from survey_app.models.types import utcnow
-from tests.admin.test_accounts import create, login
-from tests.factories import make_invitation, make_response, make_round, make_unit
-
-
-def submit(round_, unit, answers, submit=True):
-    invitation, _link = make_invitation(round_=round_, unit=unit)
-    make_response(invitation, answers, submit=submit)
-
-
-@pytest.fixture
-def dataset(db):
-    """Two open rounds, the newer one with the later deadline. Units in Itä-Suomi
-    (Lastensuojelu: Bravo, Alfa, Golf; Aikuissosiaalityö: Delta), in Lappi
-    (Vammaispalvelut: Charlie), and Echo, deactivated after submitting."""
-    older = make_round(slug="syksy", deadline=utcnow() + timedelta(days=10))
-    newer = make_round(slug="kevat", deadline=utcnow() + timedelta(days=20))
-    bravo = make_unit(name="Bravo-yksikkö", contact_name="Roster Rita")
-    alfa = make_unit(name="Alfa-yksikkö")
-    golf = make_unit(name="Golf-yksikkö")
-    delta = make_unit(name="Delta-yksikkö", field="Aikuissosiaalityö")
-    charlie = make_unit(
-        name="Charlie-yksikkö", region="Lappi", field="Vammaispalvelut", contact_name="Lapin Liisa"
-    )
-    echo = make_unit(name="Echo-yksikkö")
-
-    # Bravo answered both rounds: the newer round's profile wins.
-    submit(older, bravo, {"kehy_name": "Bravo", "kehy_mission": "Vanha toiminta-ajatus"})
-    submit(
-        newer,
-        bravo,
-        {
-            "kehy_name": "Bravo",
-            "kehy_mission": "Uusi toiminta-ajatus",
-            "kehy_contact": "Puhelin 040 123",
-            "kehy_other": "",
-            "k1_1": "yes",
-        },
-    )
-    # Alfa submitted the older round; its newer answers are only a draft.
-    submit(older, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan lähetetty"})
-    submit(newer, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan luonnos"}, submit=False)
-    # Golf submitted only criteria answers in the newer round: its profile is the older.
-    submit(older, golf, {"kehy_name": "Golf", "kehy_staff": "Kolme henkeä"})
-    submit(newer, golf, {"k1_1": "no"})
-    submit(newer, delta, {"kehy_name": "Delta", "kehy_area": "Pohjois-Savo"})
-    submit(newer, charlie, {"kehy_name": "Charlie", "kehy_period": "2020–"})
-    submit(newer, echo, {"kehy_name": "Echo", "kehy_mission": "Poistettu"})
-    echo.deactivated_at = utcnow()
-    db.session.commit()
-    return {"older": older, "newer": newer}
+from tests.factories import make_unit
+from tests.helpers import create, login
 
 
 def outline(directory):
@@ -80,7 +29,7 @@ def answers(directory):
     }
 
 
-def test_grouped_by_region_then_field_with_the_latest_submitted_profile(dataset):
+def test_grouped_by_region_then_field_with_the_latest_submitted_profile(directory_dataset):
     directory = compile_directory()
     assert outline(directory) == [
         (
@@ -110,7 +59,7 @@ def test_grouped_by_region_then_field_with_the_latest_submitted_profile(dataset)
     assert delta.entries[1].question.startswith("Participating municipalities")
 
 
-def test_a_regional_admin_sees_only_its_region(dataset, db):
+def test_a_regional_admin_sees_only_its_region(directory_dataset, db):
     admin = Admin(email="lappi@example.fi", role="regional", region="Lappi", password_hash="x")
     assert outline(compile_directory(admin)) == [
         ("Lappi", [("Vammaispalvelut", ["Charlie-yksikkö"])])
@@ -123,7 +72,7 @@ def test_no_profiles_no_regions(db):
     assert compile_directory().regions == []
 
 
-def test_the_admin_page(dataset, runner, client):
+def test_the_admin_page(directory_dataset, runner, client):
     assert client.get("/admin/directory").status_code == 302  # to the login page
     assert client.get("/admin/directory.docx").status_code == 302
     create(runner, "paa@example.fi", "--role", "national")
@@ -140,7 +89,7 @@ def test_the_admin_page(dataset, runner, client):
     assert "Compiled " in html
 
 
-def test_a_regional_admins_page(dataset, runner, client):
+def test_a_regional_admins_page(directory_dataset, runner, client):
     create(runner, "lappi@example.fi", "--role", "regional", "--region", "Lappi")
     login(client, "lappi@example.fi")
     html = client.get("/admin/directory").get_data(as_text=True)
@@ -151,7 +100,7 @@ def test_a_regional_admins_page(dataset, runner, client):
     assert "Charlie-yksikkö" in texts and "Bravo-yksikkö" not in texts
 
 
-def test_the_docx(dataset, runner, client):
+def test_the_docx(directory_dataset, runner, client):
     create(runner, "paa@example.fi", "--role", "national")
     login(client, "paa@example.fi")
     response = client.get("/admin/directory.docx?lang=en")
@@ -180,12 +129,12 @@ def test_the_docx(dataset, runner, client):
     assert "Mission" in texts and "Alfan lähetetty" in texts and "Alfan luonnos" not in texts
 
 
-def test_the_public_page_is_off_by_default(dataset, app, client):
+def test_the_public_page_is_off_by_default(directory_dataset, app, client):
     assert app.config["DIRECTORY_PUBLIC"] is False
     assert client.get("/kooste").status_code == 404
 
 
-def test_the_public_page_shows_profile_text_only(dataset, app, client):
+def test_the_public_page_shows_profile_text_only(directory_dataset, app, client):
     app.config["DIRECTORY_PUBLIC"] = True
     response = client.get("/kooste")
     assert response.status_code == 200
@@ -201,7 +150,7 @@ def test_the_public_page_shows_profile_text_only(dataset, app, client):
     assert 'class="admin-nav"' not in html and "kevat" not in html
 
 
-def test_a_few_queries_whatever_the_number_of_units(dataset, db):
+def test_a_few_queries_whatever_the_number_of_units(directory_dataset, db):
     from sqlalchemy import event
 
     statements = []

@@ -15,14 +15,8 @@ from survey_app.invitations.auto_reminders import queue_due_reminders, reminder_
 from survey_app.models import OutboxMessage, Round, RoundReminder
 from survey_app.models.types import utcnow
 from survey_app.timeutil import format_local, parse_local
-from tests.conftest import form_fields, make_app
 from tests.factories import make_invitation, make_round
-
-
-def invoke(runner, *args):
-    result = runner.invoke(args=[str(arg) for arg in args])
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.helpers import form_fields, invoke, make_app
 
 
 def refused(runner, *args):

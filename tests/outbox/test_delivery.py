@@ -8,16 +8,10 @@ from sqlalchemy import select
 from survey_app.demo import DEMO_ROSTER
 from survey_app.models import OutboxMessage
 from survey_app.outbox.queue import queue_message
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import form_fields, invoke
 
 LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
-
-
-def invoke(runner, *args):
-    result = runner.invoke(args=[str(arg) for arg in args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def open_demo_round(runner, slug="kevat"):

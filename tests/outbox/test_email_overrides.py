@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from survey_app.models import Round
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import invoke
 
 LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
 
@@ -18,12 +19,6 @@ Linkki: {link}
 Terveisin <script>alert("KEHY")</script> & muut
 Merkit {{ ja }} sellaisinaan.
 """
-
-
-def invoke(runner, *args):
-    result = runner.invoke(args=[str(arg) for arg in args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def email_text(runner, tmp_path, *args, body=BODY, subject="Vastatkaa: {round_title}"):

@@ -8,15 +8,10 @@ from survey_app.invitations.mailing import invitation_of, reissue_and_mail
 from survey_app.models import OutboxMessage, Unit
 from survey_app.models.types import utcnow
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import invoke
 from tests.pg_server import free_port
 
 LINK_RE = re.compile(r"http://localhost(/r/[A-Za-z0-9_-]{43})")
-
-
-def invoke(runner, *args, code=0):
-    result = runner.invoke(args=[str(arg) for arg in args])
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def test_an_unreachable_server_charges_no_message(app, runner, db, smtp):

@@ -12,8 +12,8 @@ from survey_app.invitations.mailing import (
 )
 from survey_app.models import Unit
 from survey_app.refusals import Refused
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import form_fields
 
 LINK_RE = re.compile(r"http://localhost(/r/[A-Za-z0-9_-]{43})")
 

@@ -11,10 +11,9 @@ from sqlalchemy import event, select
 from survey_app.invitations.status import MailRow, mail_status, round_status
 from survey_app.models import OutboxMessage, Round
 from survey_app.outbox.queue import queue_message
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import form_fields, invoke
 from tests.outbox.dsn_mail import dsn, out_of_office, write_maildir, write_mbox
-from tests.outbox.test_delivery import invoke
 
 
 def mailed_round(runner, smtp, count=2, slug="kevat"):

@@ -12,8 +12,8 @@ from survey_app.questionnaires import registry
 from survey_app.questionnaires.validation import DefinitionError, validate_definition
 from survey_app.rounds.services import create_round
 from survey_app.timeutil import parse_local
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round
+from tests.helpers import form_fields
 
 T = {"fi": "teksti", "sv": "text", "en": "text"}
 

@@ -1,13 +1,17 @@
-"""Draft, submit, edit, history, late refusal, prefill, conflicts: through HTTP."""
+"""Answering through HTTP: draft, submit, edit, history, unsent changes, the confirmation
+page, refusals after the deadline or a close (read afresh, never from memory), long and
+odd input, prefill from the latest earlier round, conflicts, and wrong links counted."""
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
-from survey_app.models import Answer, Response, SubmittedVersion
+from survey_app.models import Answer, Response, Round, SubmittedVersion
 from survey_app.models.types import utcnow
-from tests.conftest import form_fields
+from survey_app.respond import services
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import form_fields
 
 
 def get_form(client, link):
@@ -18,6 +22,10 @@ def get_form(client, link):
 
 def post(client, link, fields, **answers):
     return client.post(link, data={**fields, **answers})
+
+
+def fields_of(client, link):
+    return form_fields(client.get(link).get_data(as_text=True))
 
 
 def test_page_shows_unit_round_deadline_and_both_questionnaires(client, db):
@@ -86,6 +94,14 @@ def test_draft_after_submit_does_not_change_submitted_answers(client, db):
     assert 'value="yes" checked' in client.get(link).get_data(as_text=True)
 
 
+def test_a_draft_after_submitting_is_shown_as_unsent(client, db):
+    _, link = make_invitation()
+    client.post(link, data={**fields_of(client, link), "action": "submit", "k1_1": "no"})
+    client.post(link, data={**fields_of(client, link), "action": "save", "k1_1": "yes"})
+    page = client.get(link).get_data(as_text=True)
+    assert "ei ole vielä lähetetty" in page
+
+
 def test_second_tab_save_is_refused_with_a_message(client, db):
     _, link = make_invitation()
     _, tab_one = get_form(client, link)
@@ -136,6 +152,43 @@ def test_closed_round_shows_submitted_answers_read_only(client, db):
     assert "sulkeutui" in html
 
 
+def test_confirmation_page_after_close_goes_to_the_read_only_page(client, db):
+    round_ = make_round()
+    _, link = make_invitation(round_=round_)
+    client.post(link, data={**fields_of(client, link), "action": "submit", "k1_1": "no"})
+    round_.state, round_.closed_at = "closed", utcnow()
+    db.session.commit()
+    done = client.get(link + "/done")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(link)
+
+
+def test_the_save_reads_the_round_afresh_not_from_memory(app, db):
+    """A close committed by another process after this request loaded the round must
+    stop the save: simulated by changing the row behind the session's back."""
+    round_ = make_round()
+    invitation, _link = make_invitation(round_=round_)
+    assert invitation.round.state == "open"  # what this request saw when it started
+    db.session.execute(
+        update(Round)
+        .where(Round.id == round_.id)
+        .values(state="closed")
+        .execution_options(synchronize_session=False)
+    )
+    assert invitation.round.state == "open"  # the stale copy in memory
+    with pytest.raises(services.RoundNotOpen):
+        services.save_answers(
+            invitation,
+            {"k1_1": ["yes"]},
+            submit=True,
+            language="fi",
+            expected_version=None,
+            submission_key=None,
+        )
+    db.session.rollback()
+    assert db.session.scalar(select(Response)) is None
+
+
 def test_post_without_csrf_token_stores_nothing(client, db):
     _, link = make_invitation()
     _, fields = get_form(client, link)
@@ -156,6 +209,26 @@ def test_too_long_text_is_refused_and_kept(client, db):
     assert "liian pitkä" in html
     assert too_long in html
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_full_length_text_with_line_breaks_is_stored(client, db):
+    """10,000 characters as the browser counts them (CRLF counts as one)."""
+    _, link = make_invitation()
+    lines = ["ä" * 999] * 10
+    typed = "\r\n".join(lines)[: 10_000 + 9]
+    assert len(typed.replace("\r\n", "\n")) <= 10_000
+    sent = client.post(
+        link,
+        data={
+            **fields_of(client, link),
+            "action": "submit",
+            "kehy_other": typed,
+            "kehy_mission": typed,
+        },
+    )
+    assert sent.status_code == 303
+    stored = db.session.scalar(select(Answer.value).where(Answer.item_code == "kehy_other"))
+    assert stored == typed.replace("\r\n", "\n")
 
 
 def test_invalid_choice_is_refused_in_the_users_language(client, db):
@@ -205,15 +278,20 @@ def test_profile_is_prefilled_from_the_previous_round(client, db):
     assert 'value="yes" checked' not in html  # criteria are answered afresh
 
 
-def test_swedish_unit_gets_a_swedish_page_and_can_switch(client, db):
-    _, link = make_invitation(unit=make_unit(language="sv"))
-    html = client.get(link).get_data(as_text=True)
-    assert '<html lang="sv">' in html
-    assert "Verksamhetsstrukturen är nätverksbaserad" in html
-    assert "Spara utkast" in html
-    assert '<h1 lang="fi">Testikartoitus</h1>' in html  # no Swedish title given
-    english = client.get(link + "?lang=en").get_data(as_text=True)
-    assert '<html lang="en">' in english and "Save draft" in english
+def test_prefill_comes_from_the_latest_earlier_round_not_a_later_one(client, db):
+    unit = make_unit()
+    now = utcnow()
+    older = make_round(slug="older", deadline=now + timedelta(days=1))
+    current = make_round(slug="current", deadline=now + timedelta(days=20))
+    later = make_round(slug="later", deadline=now + timedelta(days=40))
+    for round_, mission in ((older, "vanha"), (later, "myöhempi")):
+        _, link = make_invitation(round_=round_, unit=unit)
+        client.post(
+            link, data={**fields_of(client, link), "action": "submit", "kehy_mission": mission}
+        )
+    _, link = make_invitation(round_=current, unit=unit)
+    page = client.get(link).get_data(as_text=True)
+    assert "vanha" in page and "myöhempi" not in page
 
 
 def test_first_visit_is_recorded(client, db):
@@ -261,10 +339,9 @@ def test_valid_links_are_never_counted(app, client, db):
     assert client.get("/r/" + "B" * 43).status_code == 404
 
 
-def test_a_translated_round_title_is_shown_in_the_page_language(client, db):
-    round_ = make_round()
-    round_.title_translations = {"sv": "Testkartläggning"}
-    db.session.commit()
-    _, link = make_invitation(round_=round_, unit=make_unit(language="sv"))
-    html = client.get(link).get_data(as_text=True)
-    assert "<h1>Testkartläggning</h1>" in html
+def test_wrong_links_without_csrf_token_are_counted_too(app, client, db):
+    app.config["LINK_FAILURE_LIMIT"] = 3
+    statuses = [
+        client.post("/r/" + "C" * 43, data={"action": "save"}).status_code for _ in range(5)
+    ]
+    assert statuses == [404, 404, 404, 429, 429]

@@ -19,8 +19,8 @@ from survey_app.outbox.worker import Worker
 from survey_app.refusals import Refused
 from survey_app.rounds.late import allow_late
 from survey_app.rounds.services import extend_deadline
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round
+from tests.helpers import form_fields
 
 
 @pytest.fixture

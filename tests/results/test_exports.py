@@ -2,7 +2,6 @@
 XLSX hold one row per submitted unit with every formula-like cell neutralised, and the
 admin downloads are region-scoped, login-only and never cached."""
 
-import csv
 import io
 import json
 
@@ -10,78 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from survey_app.results.exports import neutralise
-from tests.admin.test_accounts import create, login
-from tests.factories import make_invitation, make_response, make_round, make_unit
-
-ZEROS = {"yes": 0, "planned": 0, "no": 0}
-CRITERIA = ["k1_1", "k1_2", "k1_3", "k2_1", "k2_2", "k2_3", "k3_1", "k3_2", "k3_3", "k4_1", "k4_2"]
-HOSTILE = {
-    "kehy_other": '=HYPERLINK("http://evil.example","klikkaa")',
-    "kehy_area": "+358 40 123",
-    "kehy_staff": "@tiimi",
-    "kehy_funding": "-50 % kunnilta",
-    "kehy_period": "\t2008–2010",
-    "kehy_methods": "\rpiilossa",
-    "kehy_mission": 'Rivi 1\nRivi "2", pilkulla',
-}
-
-
-@pytest.fixture
-def dataset(db):
-    """Three units submit (A1, A2 in Itä-Suomi; B1, preparing, in Lappi): k1_1 yes, no,
-    yes; k1_2 answered by A1 only (planned). B2 (Lappi) has a draft saying no; A3 was
-    invited and did nothing. A1's name and A2's profile texts look like formulas."""
-    round_ = make_round(slug="syksy")
-    units = {
-        "A1": make_unit(code="A1", name="=1+1 yksikkö"),
-        "A2": make_unit(code="A2", name="Kuopion yksikkö"),
-        "B1": make_unit(code="B1", name="Lapin yksikkö", region="Lappi", status="preparing"),
-        "B2": make_unit(code="B2", name="Luonnosyksikkö", region="Lappi"),
-        "A3": make_unit(code="A3", name="Hiljainen yksikkö"),
-    }
-    invitations = {code: make_invitation(round_, unit)[0] for code, unit in units.items()}
-    make_response(invitations["A1"], {"k1_1": "yes", "k1_2": "planned", "kehy_name": "Yksikkö A"})
-    make_response(invitations["A2"], {"k1_1": "no", **HOSTILE})
-    make_response(invitations["B1"], {"k1_1": "yes", "kehy_name": "Lappi"})
-    make_response(invitations["B2"], {"k1_1": "no"}, submit=False)
-    return round_
-
-
-def expected_json():
-    items = [
-        {
-            "code": code,
-            "criterion": int(code[1]),
-            "answered": 0,
-            "counts": dict(ZEROS),
-            "percent": dict(ZEROS),
-        }
-        for code in CRITERIA
-    ]
-    items[0].update(
-        answered=3,
-        counts={"yes": 2, "planned": 0, "no": 1},
-        percent={"yes": 67, "planned": 0, "no": 33},
-    )
-    items[1].update(answered=1, counts={**ZEROS, "planned": 1}, percent={**ZEROS, "planned": 100})
-    return {
-        "round": "syksy",
-        "invited": 5,
-        "responded": 3,
-        "units": {
-            "by_field": {"Lastensuojelu": {"active": 4, "preparing": 1}},
-            "by_region": {
-                "Itä-Suomi": {"active": 3, "preparing": 0},
-                "Lappi": {"active": 1, "preparing": 1},
-            },
-        },
-        "items": items,
-    }
-
-
-def read_csv(data: bytes) -> list[list[str]]:
-    assert data.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+from tests.helpers import create, login
+from tests.results.export_data import CRITERIA, HOSTILE, expected_json, read_csv
 
 
 @pytest.mark.parametrize(
@@ -102,14 +31,14 @@ def test_formula_like_text_is_neutralised(value, expected):
 
 
 @pytest.fixture
-def national(runner, client, dataset):
+def national(runner, client, export_dataset):
     create(runner, "kaikki@example.fi", "--role", "national")
     login(client, "kaikki@example.fi")
     return client
 
 
 @pytest.fixture
-def lappi(runner, client, dataset):
+def lappi(runner, client, export_dataset):
     create(runner, "lappi@example.fi", "--role", "regional", "--region", "Lappi")
     login(client, "lappi@example.fi")
     return client
@@ -189,7 +118,7 @@ def test_unknown_round_and_format_answer_404(national):
     assert national.get("/admin/rounds/syksy/export.pdf").status_code == 404
 
 
-def test_downloads_need_a_login(client, dataset):
+def test_downloads_need_a_login(client, export_dataset):
     for extension in ("csv", "xlsx", "json"):
         response = client.get(f"/admin/rounds/syksy/export.{extension}")
         assert response.status_code in (302, 303, 401), extension

@@ -22,8 +22,8 @@ from survey_app.questionnaires.registry import ensure_stored, shipped_definition
 from survey_app.questionnaires.validation import validate_definition
 from survey_app.results.aggregate import ItemCounts, item_counts, round_results
 from survey_app.rounds.services import pin_questionnaires
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import create, login
 
 T = {"fi": "Mitä yksikkö tekee?", "sv": "Vad gör enheten?", "en": "What does the unit do?"}
 

@@ -12,8 +12,8 @@ from survey_app.extensions import db as _db
 from survey_app.models import Admin
 from survey_app.models.types import utcnow
 from survey_app.results.free_text import free_text_answers
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import create, login
 
 SCRIPT = '<script>alert("x")</script> & <b>bold</b>'
 LONG = "Pitkä" + "a" * 300 + " vastaus\ntoisella rivillä"

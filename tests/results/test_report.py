@@ -6,7 +6,6 @@ marker, and a regional admin's numbers of its own region only."""
 from datetime import timedelta
 
 import lxml.html
-import pytest
 
 from survey_app.models.types import utcnow
 from survey_app.results import charts
@@ -14,46 +13,8 @@ from survey_app.results.aggregate import ItemCounts
 from survey_app.results.report import OptionShare, _unit_counts, change_text
 from survey_app.results.suppression import hidden_groups, hide_while_uniform
 from survey_app.timeutil import HELSINKI
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
-
-# k1_1 per region (13 submitted): Itä-Suomi 6 (5 yes, 1 no), Pohjois-Suomi 5 (3 yes,
-# 1 planned, 1 no), Lappi 2 (1 yes, 1 planned) → yes 9/13 = 69 %, planned 2/13 = 15 %,
-# no 2/13 = 15 %. Fields: 7 Lastensuojelu, 6 Vanhusten palvelut. One preparing unit.
-PLAN = (
-    [("Itä-Suomi", "yes")] * 5
-    + [("Itä-Suomi", "no")]
-    + [("Pohjois-Suomi", "yes")] * 3
-    + [("Pohjois-Suomi", "planned"), ("Pohjois-Suomi", "no")]
-    + [("Lappi", "yes"), ("Lappi", "planned")]
-)
-
-
-@pytest.fixture
-def dataset(db, runner):
-    now = utcnow()
-    previous = make_round(slug="syksy", deadline=now + timedelta(days=7))
-    current = make_round(slug="kevat", deadline=now + timedelta(days=14))
-    # The previous round: k1_1 answered by 4, 3 yes → 75 %; change 69 - 75 = −6 pp.
-    for value in ["yes", "yes", "yes", "no"]:
-        invitation, _ = make_invitation(round_=previous, unit=make_unit(region="Itä-Suomi"))
-        make_response(invitation, {"k1_1": value})
-    previous.state = "closed"
-    previous.closed_at = now
-    for number, (region, value) in enumerate(PLAN):
-        unit = make_unit(
-            region=region,
-            field="Lastensuojelu" if number % 2 == 0 else "Vanhusten palvelut",
-            status="preparing" if number == 0 else "active",
-        )
-        invitation, _ = make_invitation(round_=current, unit=unit)
-        make_response(invitation, {"k1_1": value})
-    drafted, _ = make_invitation(round_=current, unit=make_unit(region="Itä-Suomi"))
-    make_response(drafted, {"k1_1": "no", "k1_2": "yes"}, submit=False)
-    db.session.commit()
-    create(runner, "paa@example.fi", "--role", "national")
-    create(runner, "lappi@example.fi", "--role", "regional", "--region", "Lappi")
-    return current, previous
+from tests.helpers import create, login
 
 
 def page(client, path):
@@ -75,7 +36,7 @@ def table(tree, table_id):
     }
 
 
-def test_report_numbers_by_hand(client, dataset):
+def test_report_numbers_by_hand(client, report_dataset):
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/kevat/report?lang=en")
     assert "(13 development units answered this survey)" in text(
@@ -116,7 +77,7 @@ def test_report_numbers_by_hand(client, dataset):
     assert text(tree, '//*[@id="units-by-region"]/li') == "Itä-Suomi 7 Pohjois-Suomi 5 Lappi 2"
 
 
-def test_item_codes_have_a_visible_key_and_full_header_text(client, dataset):
+def test_item_codes_have_a_visible_key_and_full_header_text(client, report_dataset):
     """The tables' columns are item codes; the full item text is in every header for
     screen readers (not only in a title attribute), a visible key above the tables maps
     code to text for print and touch, and the items list shows the codes too."""
@@ -214,7 +175,7 @@ def test_units_in_the_seeds_order():
     ]
 
 
-def test_small_groups_and_their_complement_are_suppressed(client, dataset):
+def test_small_groups_and_their_complement_are_suppressed(client, report_dataset):
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/kevat/report?lang=en")
     region = table(tree, "breakdown-1-region")
@@ -232,8 +193,8 @@ def test_small_groups_and_their_complement_are_suppressed(client, dataset):
     assert field["Vanhusten palvelut"][:2] == ["6", "67 % (n=6)"]
 
 
-def test_after_the_deadline_the_report_is_not_preliminary(client, db, dataset):
-    current, previous = dataset
+def test_after_the_deadline_the_report_is_not_preliminary(client, db, report_dataset):
+    current, previous = report_dataset
     previous.deadline = utcnow() - timedelta(days=60)
     current.deadline = utcnow() - timedelta(days=1)
     db.session.commit()
@@ -243,14 +204,14 @@ def test_after_the_deadline_the_report_is_not_preliminary(client, db, dataset):
     assert "Change: \u22126 pp" in text(tree, '//*[@id="item-k1_1"]/p')
 
 
-def test_no_change_without_a_previous_round(client, dataset):
+def test_no_change_without_a_previous_round(client, report_dataset):
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/syksy/report?lang=en")  # the earliest round
     assert "75 % of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
     assert tree.xpath('//*[@class="report-change"]') == []
 
 
-def test_a_regional_admin_sees_only_its_region(client, dataset):
+def test_a_regional_admin_sees_only_its_region(client, report_dataset):
     login(client, "lappi@example.fi")
     tree = page(client, "/admin/rounds/kevat/report?lang=en")
     assert "(2 development units answered this survey)" in text(
@@ -267,7 +228,7 @@ def test_a_regional_admin_sees_only_its_region(client, dataset):
     assert "Itä-Suomi" not in lxml.html.tostring(tree, encoding="unicode")
 
 
-def test_login_required_unknown_round_and_language_switch(client, dataset):
+def test_login_required_unknown_round_and_language_switch(client, report_dataset):
     assert client.get("/admin/rounds/kevat/report").status_code == 302
     login(client, "paa@example.fi")
     assert client.get("/admin/rounds/nosuch/report").status_code == 404

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from survey_app.extensions import db
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tests.pg_server import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

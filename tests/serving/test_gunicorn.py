@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, SubmittedVersion
-from tests.conftest import form_fields
 from tests.factories import make_invitation
+from tests.helpers import form_fields
 
 from .conftest import WORKERS, Gunicorn
 

@@ -5,18 +5,16 @@ import json
 
 from openpyxl import load_workbook
 
-from tests.results.test_exports import dataset, expected_json, read_csv
-
-__all__ = ["dataset"]
+from tests.results.export_data import expected_json, read_csv
 
 
-def test_json_to_stdout_is_the_contract(runner, dataset):
+def test_json_to_stdout_is_the_contract(runner, export_dataset):
     result = runner.invoke(args=["results", "export", "syksy", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout_bytes.decode("utf-8")) == expected_json()
 
 
-def test_csv_and_xlsx_to_files(runner, dataset, tmp_path):
+def test_csv_and_xlsx_to_files(runner, export_dataset, tmp_path):
     target = tmp_path / "syksy.csv"
     result = runner.invoke(args=["results", "export", "syksy", "--format", "csv", "-o", target])
     assert result.exit_code == 0, result.output
@@ -34,13 +32,13 @@ def test_csv_and_xlsx_to_files(runner, dataset, tmp_path):
     assert not list(tmp_path.glob(".*.partial"))
 
 
-def test_csv_to_stdout_has_the_bom(runner, dataset):
+def test_csv_to_stdout_has_the_bom(runner, export_dataset):
     result = runner.invoke(args=["results", "export", "syksy", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert len(read_csv(result.stdout_bytes)) == 4
 
 
-def test_unknown_round_and_bad_format_are_refused(runner, dataset, tmp_path):
+def test_unknown_round_and_bad_format_are_refused(runner, export_dataset, tmp_path):
     target = tmp_path / "out.json"
     result = runner.invoke(args=["results", "export", "ei-ole", "--format", "json", "-o", target])
     assert result.exit_code == 1

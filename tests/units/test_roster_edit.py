@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 
 from survey_app.invitations.services import units_of_round
 from survey_app.models import AuditEntry, Unit
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import CSRF_RE, create, login
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')
 
 GOOD = {

@@ -9,25 +9,7 @@ from sqlalchemy import select
 from survey_app.auth.accounts import admin_for_api_token
 from survey_app.models import Admin, ApiToken
 from tests.factories import make_invitation, make_round, make_unit
-
-PASSWORD = "oikein-pitka-salasana"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def create(runner, email, *options, password=PASSWORD, code=0):
-    result = runner.invoke(
-        args=["admins", "create", email, *options, "--password-stdin"], input=password + "\n"
-    )
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-def login(client, email, password=PASSWORD):
-    page = client.get("/admin/login").get_data(as_text=True)
-    csrf = CSRF_RE.search(page).group(1)
-    return client.post(
-        "/admin/login", data={"csrf_token": csrf, "email": email, "password": password}
-    )
+from tests.helpers import CSRF_RE, PASSWORD, create, login
 
 
 @pytest.fixture

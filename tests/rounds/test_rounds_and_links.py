@@ -17,8 +17,8 @@ from survey_app.models import Invitation, QuestionnaireVersion, Response, Round,
 from survey_app.models.types import utcnow
 from survey_app.questionnaires import registry
 from survey_app.timeutil import HELSINKI
-from tests.conftest import form_fields, make_app
 from tests.factories import make_round, make_unit
+from tests.helpers import form_fields, make_app
 
 OLD_KEY = "testing-secret-key-not-for-production"  # TestingConfig.SECRET_KEY
 LINK_RE = re.compile(r"^http://localhost/r/[A-Za-z0-9_-]{43}$")

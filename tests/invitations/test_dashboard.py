@@ -9,9 +9,8 @@ from survey_app.formatting import percent
 from survey_app.invitations.dashboard import stages
 from survey_app.invitations.status import MailStatus, UnitStatus
 from survey_app.models.types import utcnow
-from tests.admin.test_accounts import PASSWORD, create, login
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import PASSWORD, create, form_fields, login
 
 
 @pytest.fixture

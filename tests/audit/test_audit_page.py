@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import Admin, AuditEntry
-from tests.admin.test_accounts import PASSWORD, create, login
+from tests.helpers import PASSWORD, create, login
 
 
 @pytest.fixture

@@ -12,18 +12,13 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from survey_app.models import AuditEntry, Unit
 from survey_app.models.types import utcnow
-from tests.admin.test_accounts import create, login
 from tests.factories import make_unit
+from tests.helpers import CSRF_RE, create, login
+from tests.units.helpers import HEADER, TOKEN_RE, confirm, upload
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-TOKEN_RE = re.compile(r'name="preview" value="([^"]+)"')
-
-HEADER = "code,name,field,status,region,municipality,contact_name,contact_email,language"
 E1 = "E1,Itäinen,Lastensuojelu,active,Itä-Suomi,Kuopio,Eeva,e1@kehy.fi,fi"
 E2 = "E2,Toinen itäinen,Vanhuspalvelut,preparing,Itä-Suomi,Joensuu,Eero,e2@kehy.fi,sv"
 E3 = "E3,Lakkautettu,Lastensuojelu,active,Itä-Suomi,Kuopio,Essi,e3@kehy.fi,fi"
@@ -59,27 +54,6 @@ def xlsx_file(*lines):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def upload(client, data, name="roster.csv", csrf=True):
-    html = client.get("/admin/units/upload").get_data(as_text=True)
-    form = {"roster": FileStorage(io.BytesIO(data), filename=name)}
-    if csrf:
-        form["csrf_token"] = CSRF_RE.search(html).group(1)
-    # Encoded in memory: the test client would spool a large body to a temporary file
-    # and leave it open when the app refuses the request before reading it.
-    boundary, body = encode_multipart(form)
-    return client.post(
-        "/admin/units/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
-
-
-def confirm(client, preview):
-    html = preview.get_data(as_text=True)
-    return client.post(
-        "/admin/units/upload/confirm",
-        data={"csrf_token": CSRF_RE.search(html).group(1), "preview": TOKEN_RE.search(html)[1]},
-    )
 
 
 def snapshot(db):

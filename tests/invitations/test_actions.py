@@ -9,10 +9,8 @@ from sqlalchemy import func, select, update
 
 from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, Unit
 from survey_app.models.types import utcnow
-from tests.admin.test_accounts import PASSWORD, create, login
 from tests.factories import make_invitation, make_round, make_unit
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.helpers import CSRF_RE, PASSWORD, create, login
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ page under /admin (report, exports and directory included) is picked up from the
 map, so new pages are walked too."""
 
 import io
-import re
 from datetime import timedelta
 
 import docx
@@ -16,11 +15,10 @@ from sqlalchemy import func, select
 from survey_app.extensions import db as _db
 from survey_app.invitations.mailing import queue_invitations
 from survey_app.models import AuditEntry, OutboxMessage, Unit
-from tests.admin.test_accounts import PASSWORD, create, login
 from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import CSRF_RE, PASSWORD, create, login
 
 OTHER_REGION_MARKS = ("Lapin salainen yksikkö", "salainen@lappi.example.fi", "LAP-1", "Lappi")
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 # URL parameters the walk knows how to fill; a rule with any other parameter (a reset
 # token) has no page of any region behind it.
 KNOWN = {"slug", "code", "message_id", "format_"}

@@ -3,8 +3,8 @@
 import pytest
 
 from survey_app.models.types import utcnow
-from tests.admin.test_accounts import PASSWORD, create, login
 from tests.factories import make_unit
+from tests.helpers import PASSWORD, create, login
 
 
 @pytest.fixture

@@ -8,14 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.models import Admin, OutboxMessage, PasswordReset
-from tests.admin.test_accounts import CSRF_RE, PASSWORD, create, login
 from tests.factories import make_invitation
-from tests.outbox.conftest import app, smtp  # noqa: F401  (the app talks to the SMTP sink)
+from tests.helpers import CSRF_RE, PASSWORD, create, login
 
 EMAIL = "paa@example.fi"
 NEW_PASSWORD = "uusi-ja-viela-pidempi-salasana"
 LINK_RE = re.compile(r"http://localhost/admin/password/reset/([A-Za-z0-9_-]{43})")
 SENT = "Jos osoite on ylläpitäjän, siihen lähetettiin linkki"
+
+
+@pytest.fixture
+def app(mail_app):
+    """The reset mail goes through a real SMTP sink (the `smtp` fixture)."""
+    return mail_app
 
 
 @pytest.fixture
@@ -50,7 +55,7 @@ def work(runner):
     return result.output
 
 
-def mailed_path(smtp, index=-1):  # noqa: F811
+def mailed_path(smtp, index=-1):
     """The reset link's path from the text part of a message to the admin."""
     message = smtp.to(EMAIL)[index]
     link = LINK_RE.search(message.text).group(0)
@@ -59,10 +64,10 @@ def mailed_path(smtp, index=-1):  # noqa: F811
 
 
 def test_the_full_flow_changes_the_password_and_ends_every_session(
-    app,  # noqa: F811
+    app,
     runner,
     db,
-    smtp,  # noqa: F811
+    smtp,
     admin,
 ):
     logged_in = app.test_client()
@@ -100,7 +105,7 @@ def test_an_unknown_address_gets_the_same_page_and_no_mail(
     client,
     runner,
     db,
-    smtp,  # noqa: F811
+    smtp,
     admin,
 ):
     known = forgot(client)
@@ -114,7 +119,7 @@ def test_an_unknown_address_gets_the_same_page_and_no_mail(
     assert [m.recipients for m in smtp.received] == [[EMAIL]]
 
 
-def test_a_link_works_once(client, runner, db, smtp, admin):  # noqa: F811
+def test_a_link_works_once(client, runner, db, smtp, admin):
     forgot(client)
     work(runner)
     path = mailed_path(smtp)
@@ -124,7 +129,7 @@ def test_a_link_works_once(client, runner, db, smtp, admin):  # noqa: F811
     assert login(client, EMAIL, NEW_PASSWORD).status_code == 303
 
 
-def test_an_expired_link_answers_404_and_is_not_sent(client, runner, db, smtp, admin):  # noqa: F811
+def test_an_expired_link_answers_404_and_is_not_sent(client, runner, db, smtp, admin):
     forgot(client)
     work(runner)
     path = mailed_path(smtp)
@@ -146,7 +151,7 @@ def expire_resets(db):
     db.session.commit()
 
 
-def test_a_newer_request_supersedes_the_older_link(client, runner, db, smtp, admin):  # noqa: F811
+def test_a_newer_request_supersedes_the_older_link(client, runner, db, smtp, admin):
     forgot(client)
     work(runner)
     first = mailed_path(smtp)
@@ -168,7 +173,7 @@ def test_a_malformed_or_unknown_token_answers_404(client, db, admin, token):
     assert client.get(f"/admin/password/reset/{token}").status_code == 404
 
 
-def test_the_outbox_and_the_database_hold_no_token(client, runner, db, smtp, admin):  # noqa: F811
+def test_the_outbox_and_the_database_hold_no_token(client, runner, db, smtp, admin):
     forgot(client)
     rows = [*db.session.scalars(select(OutboxMessage)), *db.session.scalars(select(PasswordReset))]
     dump = " ".join(str(vars(row)) for row in rows)
@@ -184,7 +189,7 @@ def test_the_outbox_and_the_database_hold_no_token(client, runner, db, smtp, adm
     )
 
 
-def test_a_short_or_mismatched_password_is_refused_in_finnish(client, runner, db, smtp, admin):  # noqa: F811
+def test_a_short_or_mismatched_password_is_refused_in_finnish(client, runner, db, smtp, admin):
     forgot(client)
     work(runner)
     path = mailed_path(smtp)
@@ -198,7 +203,7 @@ def test_a_short_or_mismatched_password_is_refused_in_finnish(client, runner, db
     assert client.get(path).status_code == 200  # and the link still works
 
 
-def test_a_reset_unlocks_a_locked_account(client, runner, db, smtp, admin):  # noqa: F811
+def test_a_reset_unlocks_a_locked_account(client, runner, db, smtp, admin):
     for _ in range(5):
         login(client, EMAIL, "väärä salasana")
     forgot(client)
@@ -207,7 +212,7 @@ def test_a_reset_unlocks_a_locked_account(client, runner, db, smtp, admin):  # n
     assert login(client, EMAIL, NEW_PASSWORD).status_code == 303
 
 
-def test_the_message_speaks_the_language_of_the_page(client, runner, db, smtp, admin):  # noqa: F811
+def test_the_message_speaks_the_language_of_the_page(client, runner, db, smtp, admin):
     asked = forgot(client, query="?lang=sv")
     assert "Om adressen tillhör en administratör" in asked.get_data(as_text=True)
     work(runner)
@@ -216,7 +221,7 @@ def test_the_message_speaks_the_language_of_the_page(client, runner, db, smtp, a
     assert "Hej," in message.text
 
 
-def test_a_burst_of_requests_from_one_client_answers_429(app, client, runner, db, admin):  # noqa: F811
+def test_a_burst_of_requests_from_one_client_answers_429(app, client, runner, db, admin):
     app.config["LINK_FAILURE_LIMIT"] = 3
     statuses = [forgot(client).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round, RoundReminder, Unit
 from survey_app.models.types import utcnow
 from survey_app.timeutil import to_local
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_round, make_unit
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.helpers import create, login
+from tests.rounds.helpers import audit_actions, csrf, fresh_round, local, new_round, post
 
 
 @pytest.fixture
@@ -23,44 +22,6 @@ def admins(runner, db):
     db.session.commit()
     create(runner, "paa@example.fi", "--role", "national")
     create(runner, "ita@example.fi", "--role", "regional", "--region", "Itä-Suomi")
-
-
-def csrf(client) -> str:
-    return CSRF_RE.search(client.get("/admin/").get_data(as_text=True)).group(1)
-
-
-def post(client, path, **data):
-    return client.post(path, data={"csrf_token": csrf(client), **data})
-
-
-def local(moment):
-    value = to_local(moment)
-    return value.strftime("%Y-%m-%d"), value.strftime("%H:%M")
-
-
-def new_round(**changes):
-    date, _time = local(utcnow() + timedelta(days=30))
-    data = {
-        "title": "Kevään kartoitus",
-        "title_sv": "Vårens kartläggning",
-        "title_en": "",
-        "slug": "kevat-2099",
-        "deadline_date": date,
-        "deadline_time": "16:00",
-        "questionnaires": ["criteria"],
-        "reminder_days": "7, 2",
-    }
-    data.update(changes)
-    return data
-
-
-def audit_actions(db):
-    return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
-def fresh_round(db, slug):
-    db.session.expire_all()
-    return db.session.scalar(select(Round).filter_by(slug=slug))
 
 
 # --- creating a round ------------------------------------------------------------

@@ -12,24 +12,16 @@ from survey_app.extensions import db as _db
 from survey_app.models import AuditEntry, OutboxMessage, Unit
 from survey_app.models.types import utcnow
 from survey_app.outbox.queue import queue_message
-from tests.admin.test_accounts import PASSWORD, create, login
-from tests.conftest import make_app
 from tests.factories import make_invitation, make_round, make_unit
-from tests.smtp_sink import SmtpSink
+from tests.helpers import CSRF_RE, PASSWORD, create, invoke, login, make_app
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
 
 
 @pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def app(database_url, smtp):
+    """Mail goes to the `smtp` sink with the default retry delays (this module's own app,
+    not the outbox conftest's, which retries within milliseconds)."""
     app = make_app(
         database_url,
         MAIL_SERVER="127.0.0.1",
@@ -40,12 +32,6 @@ def app(database_url, smtp):
         yield app
         _db.session.remove()
         _db.engine.dispose()
-
-
-def invoke(runner, *args):
-    result = runner.invoke(args=list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture

@@ -22,10 +22,9 @@ from survey_app.rounds import actions as round_actions
 from survey_app.rounds import forms as round_forms
 from survey_app.rounds import late, services
 from survey_app.timeutil import parse_local
-from tests.admin.test_accounts import create, login
-from tests.admin.test_round_pages import audit_actions, fresh_round, local, new_round, post
-from tests.conftest import make_app
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import create, login, make_app
+from tests.rounds.helpers import audit_actions, fresh_round, local, new_round, post
 
 FAR = utcnow() + timedelta(days=365 * services.YEARS_AHEAD_MAX + 2)
 

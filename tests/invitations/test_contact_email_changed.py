@@ -16,12 +16,10 @@ from sqlalchemy import select
 from survey_app.invitations.mailing import contact_email_changed
 from survey_app.models import OutboxMessage, Unit
 from survey_app.outbox.worker import Worker
-from tests.admin.test_accounts import PASSWORD, create, login
-from tests.admin.test_roster_upload import HEADER, confirm, upload
-from tests.conftest import form_fields
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import CSRF_RE, PASSWORD, create, form_fields, invoke, login
+from tests.units.helpers import HEADER, confirm, upload
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')
 LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
 VALUES = {
@@ -32,12 +30,6 @@ VALUES = {
     "contact_name": "Eeva",
     "language": "fi",
 }
-
-
-def invoke(runner, *args):
-    result = runner.invoke(args=list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture

@@ -1,16 +1,13 @@
 """The admin's preview of the respondent form: each language, no unit's data, and
 nothing written to the database whatever is posted."""
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db as _db
-from tests.admin.test_accounts import create, login
 from tests.factories import make_invitation, make_round, make_unit
+from tests.helpers import CSRF_RE, create, login
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 UNIT_NAME = "Salainen yksikkö"
 
 QUESTIONNAIRE_TITLES = {
