@@ -12,8 +12,19 @@ import re
 
 from flask import Flask
 
-# Tokens are base64url (invitations/tokens.py); a malformed one is redacted all the same.
-TOKEN_IN_PATH = re.compile(r"(/r/|/admin/password/reset/)[A-Za-z0-9_-]+")
+
+def _spelled(path: str) -> str:
+    """A pattern for `path` with any of its characters percent-encoded, as a request
+    line may carry it (the router decodes `/%72/` to `/r/`)."""
+    return "".join(f"(?:{re.escape(c)}|(?i:%{ord(c):02x}))" for c in path)
+
+
+# Tokens are base64url (survey_app/tokens.py); a malformed or percent-encoded one is
+# redacted all the same.
+TOKEN_IN_PATH = re.compile(
+    f"({_spelled('/r/')}|{_spelled('/admin/password/reset/')})"
+    r"(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2})+"
+)
 
 
 def redact(text: str) -> str:

@@ -1,25 +1,34 @@
-"""Response headers that every page gets (respondent pages add their own no-store),
-and one guard for every request."""
+"""Response headers that every page gets (respondent pages add their own no-store;
+HSTS when the site is https), and one guard for every request."""
 
 from flask import Flask, abort, request
+from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
+HSTS = "max-age=31536000"
+
+
+class NulByteRefused(BadRequest):
+    """A NUL byte in a query or form value (a page may answer it in its own way: the
+    respondent's form comes back with what was typed)."""
+
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def refuse_nul_in_the_address():
-        """No page has a NUL byte in its address (404, like any wrong link), and
-        PostgreSQL refuses one in any string: refuse a query string holding one here
-        (400) rather than with a 500 from whichever query meets it. Form bodies are left
-        to the forms, so that typed text comes back to its page."""
+    def refuse_nul():
+        """PostgreSQL refuses a NUL byte in any string, and no person types one: refuse
+        it once, here, before any view or query meets it. In the address: 404, like
+        any wrong link; in a query or form value (or name): 400, on every database."""
         if "\x00" in request.path:
             abort(404)
-        if any("\x00" in key + value for key, value in request.args.items(multi=True)):
-            abort(400)
+        if _holds_nul(request.args):
+            raise NulByteRefused()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and _holds_nul(request.form):
+            raise NulByteRefused()
 
     @app.after_request
     def set_headers(response):
@@ -27,4 +36,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["BASE_URL"].startswith("https://"):
+            # The site is served over https only: browsers must never try it without.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def _holds_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))

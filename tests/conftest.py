@@ -80,6 +80,16 @@ def database_url(request, tmp_path):
     _truncate_postgres(url)
 
 
+@pytest.fixture
+def postgresql_url(postgres_url):
+    """The test database on PostgreSQL, for what only it can show (row locks held by
+    one connection against another); skipped in a run without PostgreSQL."""
+    if postgres_url is None:
+        pytest.skip("needs PostgreSQL (SURVEY_TEST_DATABASES=postgresql)")
+    yield postgres_url
+    _truncate_postgres(postgres_url)
+
+
 def _truncate_postgres(url: str) -> None:
     app = make_app(url)
     with app.app_context():

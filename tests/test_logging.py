@@ -83,3 +83,26 @@ def test_a_malformed_reset_token_is_redacted_too(app, caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("werkzeug").info("GET %s", "/admin/password/reset/abc-DEF_1?x=1")
     assert caplog.records[-1].getMessage() == "GET /admin/password/reset/[redacted]?x=1"
+
+
+def test_a_percent_encoded_path_is_redacted_too(client, db, caplog):
+    """The router decodes `/%72/` to `/r/`, so a request line may spell the path (or the
+    token) with escapes; the token is redacted however it is spelt."""
+    _invitation, link = make_invitation()
+    token = link.rsplit("/", 1)[1]
+    spellings = [
+        f"/%72/{token}",
+        f"/r/{token[:4]}%{ord(token[4]):02X}{token[5:]}",
+        f"/r%2F{token}",
+        f"/%61dmin/password/reset/{token}",
+    ]
+    assert client.get(spellings[0]).status_code == 200  # the router takes it as the link
+    logger = logging.getLogger("werkzeug")
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        for path in spellings:
+            logger.info('127.0.0.1 - - "GET %s HTTP/1.1" 200 -', path)
+    assert len(caplog.records) == len(spellings)
+    for record in caplog.records:
+        message = record.getMessage()
+        assert token not in message and token[5:] not in message, message
+        assert "[redacted]" in message

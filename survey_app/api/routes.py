@@ -121,8 +121,8 @@ def responses(slug: str):
     per_page = _positive("per_page", data.DEFAULT_PER_PAGE, data.MAX_PER_PAGE)
 
     def link(number: int) -> str:
-        return url_for(
-            "api.responses", slug=round_.slug, page=number, per_page=per_page, _external=True
-        )
+        """From BASE_URL, never from the request's Host header (which anyone can set)."""
+        path = url_for("api.responses", slug=round_.slug, page=number, per_page=per_page)
+        return current_app.config["BASE_URL"] + path
 
     return jsonify(data.responses_page(round_, g.api_admin, page, per_page, link))

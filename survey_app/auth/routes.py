@@ -6,6 +6,8 @@ request to it counts against the client's limit, so it can neither tell who is a
 nor be used to flood an inbox. The email goes through the outbox: no request sends mail.
 """
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
@@ -116,7 +118,14 @@ def _count_or_429() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a login link must not send anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("rounds.index")
+    """Only a path on this site: a login link must not send anyone elsewhere. Browsers
+    drop tabs and line breaks and read a backslash as a slash, so a path holding any
+    of them, or one that parses with a scheme or a host, goes to the start page."""
+    if not target or not target.startswith("/") or "\\" in target:
+        return url_for("rounds.index")
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return url_for("rounds.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return url_for("rounds.index")
+    return target

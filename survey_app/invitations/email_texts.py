@@ -104,6 +104,8 @@ def check_email_text(subject: str, body: str) -> dict[str, str]:
         raise EmailTextError("subject: must not be empty")
     if "\n" in subject or "\r" in subject:
         raise EmailTextError("subject: must be one line")
+    if _has_control(subject, allowed=""):
+        raise EmailTextError("subject: a control character is not allowed")
     if len(subject) > SUBJECT_MAX:
         raise EmailTextError(f"subject: at most {SUBJECT_MAX} characters")
     if "link" in placeholders_in(subject, "subject"):
@@ -111,6 +113,8 @@ def check_email_text(subject: str, body: str) -> dict[str, str]:
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         raise EmailTextError("body: must not be empty")
+    if _has_control(body, allowed="\n\t"):
+        raise EmailTextError("body: a control character is not allowed")
     if len(body) > BODY_MAX:
         raise EmailTextError(f"body: at most {BODY_MAX} characters")
     if "link" not in placeholders_in(body, "body"):
@@ -118,6 +122,12 @@ def check_email_text(subject: str, body: str) -> dict[str, str]:
             "body: {link} is missing; the message is there to carry the unit's personal link"
         )
     return {"subject": subject, "body": body}
+
+
+def _has_control(text: str, allowed: str) -> bool:
+    """A control character (NUL and the like, which no mail should carry and PostgreSQL
+    refuses to store) other than those `allowed`."""
+    return any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in text)
 
 
 def set_email_text(round_: Round, kind: str, language: str, subject: str, body: str) -> None:

@@ -19,6 +19,7 @@ def form_page(
     errors: dict | None = None,
     conflict: bool = False,
     expired: bool = False,
+    unstorable: bool = False,
     saved: bool = False,
     status: int = 200,
 ):
@@ -42,6 +43,7 @@ def form_page(
             errors=errors or {},
             conflict=conflict,
             expired=expired,
+            unstorable=unstorable,
             saved=saved,
             response=services.response_of(invitation),
             answered=answered,

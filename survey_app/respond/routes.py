@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
 from ..questionnaires.forms import build_form, form_data_from_answers
+from ..security import NulByteRefused
 from . import pages, services, submission
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -145,6 +146,17 @@ def done(token: str):
 def form_expired(_error):
     """A respondent whose form expired gets it back with everything typed, not a bare
     error: nothing is stored, nothing is lost. A wrong link still gets the 404."""
+    return _form_again(expired=True)
+
+
+@bp.errorhandler(NulByteRefused)
+def unstorable_text(_error):
+    """A NUL byte in the posted answers (refused before any view, survey_app/security.py):
+    the form comes back with everything else typed (the NUL is dropped), nothing stored."""
+    return _form_again(unstorable=True)
+
+
+def _form_again(**notice):
     token = (request.view_args or {}).get("token", "")
     invitation = find_by_token(token)
     if invitation is None:
@@ -154,9 +166,7 @@ def form_expired(_error):
         return render_error(400, _("The form had expired. Go back, load the page again."))
     items = invitation.round.items
     form = build_form(items, current_language(), formdata=request.form)
-    return pages.form_page(
-        invitation, token, form, version=_posted_version(), expired=True, status=400
-    )
+    return pages.form_page(invitation, token, form, version=_posted_version(), status=400, **notice)
 
 
 def _posted_version() -> int | None:

@@ -98,6 +98,20 @@ def merge_posted(current: Answers, posted: Answers, posted_codes: set[str]) -> A
     return merged
 
 
+def lock_for_save(invitation: Invitation) -> None:
+    """Take a save's locks, in their one order, and read both rows afresh."""
+    for model, row_id, exclusive in (
+        (Round, invitation.round_id, False),
+        (Invitation, invitation.id, True),
+    ):
+        db.session.scalar(
+            select(model)
+            .where(model.id == row_id)
+            .with_for_update(read=not exclusive)
+            .execution_options(populate_existing=True)
+        )
+
+
 def save_answers(
     invitation: Invitation,
     answers: Answers,
@@ -116,16 +130,12 @@ def save_answers(
     deadline (unless the unit may answer late). A repeated submit with the same
     submission key stores nothing new.
     """
-    # Lock the round row against a concurrent close, and the invitation against a
-    # concurrent change of its late permission, until this save commits (PostgreSQL;
-    # SQLite already serialises writers), then check it still takes answers.
-    for model, row_id in ((Round, invitation.round_id), (Invitation, invitation.id)):
-        db.session.scalar(
-            select(model)
-            .where(model.id == row_id)
-            .with_for_update(read=True)
-            .execution_options(populate_existing=True)
-        )
+    # Until this save commits (PostgreSQL; SQLite already serialises writers): the
+    # round row shared, against a concurrent close; the invitation row exclusive, so
+    # that two saves of the same response queue here instead of both reading it and
+    # then deadlocking on its update (the second reads what the first committed).
+    # Always round first, then invitation: the order every other change takes them in.
+    lock_for_save(invitation)
     if not invitation.accepts_answers():
         raise RoundNotOpen()
     response = response_of(invitation)

@@ -119,6 +119,8 @@ def _email_text_problem(subject: str, body: str) -> tuple[str, str] | None:
         where = "subject" if str(error).startswith("subject") else "body"
         if "{link} is missing" in str(error):
             return where, _("The text must contain {link}: the unit's personal link.")
+        if "control character" in str(error):
+            return where, _("Remove the control characters from the text.")
         return where, _("Check the braces: %(reason)s", reason=str(error))
     return None
 

@@ -320,6 +320,23 @@ def test_status_counts_and_rates(client, spec, dataset, tokens):
 # --- responses, page by page ---------------------------------------------------------------
 
 
+def test_pagination_links_come_from_base_url_not_the_host_header(client, spec, dataset, tokens):
+    """A forged Host header must not put another site's address in the links a tool
+    follows with its bearer token."""
+    response = call(
+        client,
+        spec,
+        "/api/v1/rounds/kevat/responses?per_page=3&page=2",
+        tokens["paa"],
+        headers={"Host": "evil.example"},
+    )
+    pagination = response.get_json()["pagination"]
+    base = client.application.config["BASE_URL"]
+    for link in (pagination["next"], pagination["previous"]):
+        assert link.startswith(f"{base}/api/v1/rounds/kevat/responses?"), link
+        assert "evil.example" not in link
+
+
 def test_responses_page_by_page_in_unit_code_order(client, spec, dataset, tokens):
     codes = sorted(unit.code for unit in dataset.submitted_units)
     seen = []

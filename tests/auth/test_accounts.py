@@ -80,15 +80,40 @@ def test_a_burst_of_failed_logins_from_one_client_answers_429(app, runner, clien
     assert statuses == [401, 401, 401, 429, 429]
 
 
-def test_an_open_redirect_is_not_possible(runner, client, db, regions):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "/%09/evil.example",  # a browser drops the tab: //evil.example
+        "/%0a/x",  # a line break in a header: was a 500
+        "/%0d%0aSet-Cookie:x=1",
+        "/\\evil.example",
+        "/%5Cevil.example",
+        "https://evil.example/admin/",
+        "javascript:alert(1)",
+        "admin/units",
+    ],
+)
+def test_an_open_redirect_is_not_possible(runner, client, db, regions, target):
     create(runner, "paa@example.fi", "--role", "national")
     page = client.get("/admin/login").get_data(as_text=True)
     csrf = CSRF_RE.search(page).group(1)
     done = client.post(
-        "/admin/login?next=//evil.example/",
+        f"/admin/login?next={target}",
         data={"csrf_token": csrf, "email": "paa@example.fi", "password": PASSWORD},
     )
+    assert done.status_code == 303
     assert done.headers["Location"] == "/admin/"
+
+
+def test_a_path_of_this_site_is_where_the_login_goes(runner, client, db, regions):
+    create(runner, "paa@example.fi", "--role", "national")
+    csrf = CSRF_RE.search(client.get("/admin/login").get_data(as_text=True)).group(1)
+    done = client.post(
+        "/admin/login?next=/admin/units%3Fq%3Dlappi",
+        data={"csrf_token": csrf, "email": "paa@example.fi", "password": PASSWORD},
+    )
+    assert done.headers["Location"] == "/admin/units?q=lappi"
 
 
 def test_the_session_expires(app, runner, client, db, regions):

@@ -165,6 +165,9 @@ def test_an_override_saved_after_queueing_is_used_at_send_time(runner, db, smtp,
         ("Kysely {roundtitle}", "{link}", "subject: unknown placeholder {roundtitle}"),
         ("Kysely {link}", "{link}", "subject: {link} belongs in the body"),
         ("   ", "{link}", "subject: must not be empty"),
+        ("Kysely\x07", "{link}", "subject: a control character is not allowed"),
+        ("Kysely", "Hei\x1b[31m {link}", "body: a control character is not allowed"),
+        ("Kysely", "Hei\x00 {link}", "body: a control character is not allowed"),
     ],
 )
 def test_bad_texts_are_refused_and_nothing_is_saved(runner, db, tmp_path, subject, body, named):

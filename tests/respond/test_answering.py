@@ -305,16 +305,33 @@ def test_first_visit_is_recorded(client, db):
 def test_control_characters_are_dropped_not_a_500(client, db):
     _, link = make_invitation()
     _, fields = get_form(client, link)
-    saved = post(client, link, fields, action="submit", kehy_other="a\x00b\x07c\td")
+    saved = post(client, link, fields, action="submit", kehy_other="a\x07b\x1bc\td")
     assert saved.status_code == 303
     value = db.session.scalar(select(Answer.value).where(Answer.item_code == "kehy_other"))
     assert value == "abc\td"
 
 
+def test_a_nul_byte_is_refused_but_the_typed_answers_come_back(client, db):
+    """NUL is refused before any view (400, nothing stored), and the respondent gets
+    the form again with everything typed, the NUL dropped: nothing typed is lost."""
+    _, link = make_invitation()
+    _, fields = get_form(client, link)
+    refused = post(
+        client, link, fields, action="submit", k1_1="planned", kehy_other="ennen\x00jälkeen"
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "ennenjälkeen" in page and 'value="planned" checked' in page
+    assert "cannot be stored" in page or "ei voi tallentaa" in page
+    assert db.session.scalar(select(Answer.value)) is None
+
+
 def test_odd_hidden_fields_never_cause_a_500(client, db):
     _, link = make_invitation()
     _, fields = get_form(client, link)
-    odd = {**fields, "version": "²", "submission_key": "a\x00b", "shown": "nonsense"}
+    with_nul = {**fields, "submission_key": "a\x00b"}
+    assert post(client, link, with_nul, action="submit", k1_1="yes").status_code == 400
+    odd = {**fields, "version": "²", "submission_key": "a b!", "shown": "nonsense"}
     assert post(client, link, odd, action="submit", k1_1="yes").status_code == 303
     assert db.session.scalar(select(Answer.value).where(Answer.item_code == "k1_1")) == "yes"
 

@@ -292,6 +292,11 @@ def test_email_texts_are_saved_checked_and_cleared(client, db, admins):
     assert refused.status_code == 422
     assert "Unknown placeholder {linkki}" in refused.get_data(as_text=True)
     assert "reminder" not in fresh_round(db, "kevat").email_texts
+    control = {**text, "reminder_fi_subject": "Muistutus", "reminder_fi_body": "\x1b {link}"}
+    refused = post(client, "/admin/rounds/kevat/email-texts?lang=en", **control)
+    assert refused.status_code == 422
+    assert "Remove the control characters from the text." in refused.get_data(as_text=True)
+    assert "reminder" not in fresh_round(db, "kevat").email_texts
     assert post(client, "/admin/rounds/kevat/email-texts").status_code == 303  # all empty
     assert fresh_round(db, "kevat").email_texts is None
     entries = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))

@@ -17,6 +17,7 @@ import http.client
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
@@ -250,3 +251,52 @@ def test_gunicorn_serves_the_contract(gunicorn, data_app, postgres):
     assert log.count('"GET /r/[redacted] HTTP/1.1" 200') >= 10
     assert '"POST /r/[redacted] HTTP/1.1" 303' in log
     assert "Traceback" not in log, log
+
+
+def test_twenty_submits_of_one_link_at_once_store_one_and_fail_none(gunicorn, data_app):
+    """Twenty browser sessions load the form of one link, then all submit at the same
+    moment (three workers take them in parallel): none answers 5xx, one submission is
+    stored, and every other session gets the conflict page with its answers kept."""
+    with data_app.app_context():
+        invitation, link = make_invitation()
+        invitation_id = invitation.id
+        db.session.remove()
+    browsers = [Browser(gunicorn) for _ in range(20)]
+    forms = [browser.get_form(link)[1] for browser in browsers]
+    start = threading.Barrier(len(browsers), timeout=30)
+    replies: dict[int, Reply | BaseException] = {}
+
+    def submit(number: int) -> None:
+        answers = {"action": "submit", "k1_1": "yes", "kehy_mission": f"Versio {number}"}
+        try:
+            start.wait()
+            replies[number] = browsers[number].post(link, {**forms[number], **answers})
+        except BaseException as error:  # noqa: BLE001 - reported by the assertions
+            replies[number] = error
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(
+        reply.status if isinstance(reply, Reply) else repr(reply) for reply in replies.values()
+    )
+    assert statuses == [303] + [409] * 19, statuses
+    done = [n for n, reply in replies.items() if reply.status == 303]
+    assert replies[done[0]].headers["Location"].endswith("/done")
+    for number, reply in replies.items():
+        if reply.status == 409:
+            assert f"Versio {number}" in reply.text  # the typed answer is kept
+    with data_app.app_context():
+        response = db.session.scalar(select(Response).filter_by(invitation_id=invitation_id))
+        versions = db.session.scalars(
+            select(SubmittedVersion.number).filter_by(response_id=response.id)
+        ).all()
+        mission = db.session.scalar(
+            select(Answer.value).filter_by(response_id=response.id, item_code="kehy_mission")
+        )
+        db.session.remove()
+    assert versions == [1]
+    assert mission == f"Versio {done[0]}"
+    assert "Traceback" not in gunicorn.log()
