@@ -95,9 +95,7 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         "OUTBOX_BACKOFF_SECONDS": number("OUTBOX_BACKOFF_SECONDS", "30", float),
         "OUTBOX_BACKOFF_MAX_SECONDS": number("OUTBOX_BACKOFF_MAX_SECONDS", "3600", float),
         # An admin's login lasts this long (the session cookie is signed, so workers share it).
-        "PERMANENT_SESSION_LIFETIME": timedelta(
-            hours=number("ADMIN_SESSION_HOURS", "8", float)
-        ),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=number("ADMIN_SESSION_HOURS", "8", float)),
         # How often an open round dashboard refreshes its numbers (by script; 0: never).
         "ADMIN_REFRESH_SECONDS": number("ADMIN_REFRESH_SECONDS", "30"),
         # The KEHY directory (profile fields only) public at /kooste; admins always see it.

@@ -91,10 +91,7 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
         for batch in batches(invitation_ids):
             db.session.execute(
                 insert(Response),
-                [
-                    {"invitation_id": i, "version": 1}
-                    for i in batch
-                ],
+                [{"invitation_id": i, "version": 1} for i in batch],
             )
         response_ids = db.session.scalars(
             select(Response.id).join(Invitation).where(Invitation.round_id == round_.id)
