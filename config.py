@@ -17,6 +17,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 (refused in production)
 TESTING_SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105 (tests only)
+# Keys anyone can read in this repository, and the shortest key production accepts.
+KNOWN_KEYS = (DEVELOPMENT_SECRET_KEY, TESTING_SECRET_KEY)
+MIN_PRODUCTION_KEY_LENGTH = 32
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 def env_bool(name: str, default: bool = False, environ: Mapping[str, str] | None = None) -> bool:
@@ -120,6 +124,8 @@ def finalize(config: dict) -> None:
     key = config.get("SECRET_KEY")
     if not key:
         raise RuntimeError("SECRET_KEY is empty: set it (it signs cookies and derives links)")
+    if config.get("PRODUCTION"):
+        _refuse_weak_keys(config)
     local = urlsplit(config["BASE_URL"]).hostname in ("localhost", "127.0.0.1", "::1")
     if key == DEVELOPMENT_SECRET_KEY and (config.get("PRODUCTION") or not local):
         raise RuntimeError(
@@ -133,3 +139,17 @@ def finalize(config: dict) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     config["SQLALCHEMY_DATABASE_URI"] = uri
+
+
+def _refuse_weak_keys(config: dict) -> None:
+    """Production signs sessions with SECRET_KEY and still accepts every fallback: a
+    key anyone can read, or a short one, would let a stranger sign an admin's session."""
+    keys = [("SECRET_KEY", config["SECRET_KEY"])]
+    keys += [("SECRET_KEY_FALLBACKS", key) for key in config.get("SECRET_KEY_FALLBACKS") or []]
+    for name, key in keys:
+        if key in KNOWN_KEYS or len(key) < MIN_PRODUCTION_KEY_LENGTH:
+            problem = "a development or testing key" if key in KNOWN_KEYS else "too short"
+            raise RuntimeError(
+                f"{name} holds a key that is {problem}: production needs random keys of at "
+                f"least {MIN_PRODUCTION_KEY_LENGTH} characters. Make one with: {MAKE_A_KEY}"
+            )

@@ -1,7 +1,9 @@
 """Counting failures per client (wrong links, wrong passwords), so a burst of guesses
 answers 429.
 
-Only failures count: a coordinator's valid link is never counted or refused.
+A count belongs to one client address and one `scope` (wrong links; logins; logins to
+one account), in windows of ten minutes. Only failures count: a coordinator's valid
+link is never counted or refused.
 """
 
 import hashlib
@@ -60,6 +62,19 @@ def record_failure(scope: str = "link") -> int:
         )
         or 0
     )
+
+
+def failures(scope: str) -> int:
+    """This client's failures of this kind in the current window, counting none."""
+    query = select(LinkFailure.count).where(
+        LinkFailure.client == _client_key(scope), LinkFailure.window_start == _window_start()
+    )
+    return db.session.scalar(query) or 0
+
+
+def forget(scope: str) -> None:
+    """This client's failures of this kind are forgiven (the caller commits)."""
+    db.session.execute(delete(LinkFailure).where(LinkFailure.client == _client_key(scope)))
 
 
 def too_many_failures(count: int) -> bool:

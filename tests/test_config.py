@@ -86,3 +86,55 @@ def test_the_environment_is_read_when_the_app_is_built(monkeypatch):
 def test_an_unknown_environment_name_is_refused():
     with pytest.raises(RuntimeError, match="SURVEY_APP_ENV"):
         create_app({"ENV_NAME": "staging", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+STRONG = "Zx7vQ2mL9pR4tW8yB3nC6fH1jK5sD0gA-strong-key"
+
+
+@pytest.mark.parametrize(
+    ("key", "fallbacks", "problem"),
+    [
+        (STRONG, [config_module.DEVELOPMENT_SECRET_KEY], "development or testing key"),
+        (STRONG, [config_module.TESTING_SECRET_KEY], "development or testing key"),
+        (STRONG, ["short-old-key"], "too short"),
+        (config_module.TESTING_SECRET_KEY, [], "development or testing key"),
+        ("x" * 31, [], "too short"),
+    ],
+)
+def test_production_refuses_weak_keys_and_fallbacks(key, fallbacks, problem):
+    """A fallback still verifies session cookies: the development key there would let
+    anyone sign an admin's session. The message says how to make a key."""
+    with pytest.raises(RuntimeError, match=problem) as refused:
+        make_app("sqlite://", ENV_NAME="production", SECRET_KEY=key, SECRET_KEY_FALLBACKS=fallbacks)
+    assert "secrets.token_urlsafe" in str(refused.value)
+
+
+def test_production_takes_strong_keys():
+    app = make_app(
+        "sqlite://", ENV_NAME="production", SECRET_KEY=STRONG, SECRET_KEY_FALLBACKS=[STRONG[::-1]]
+    )
+    assert app.config["SECRET_KEY"] == STRONG
+
+
+def test_a_production_server_with_a_development_fallback_does_not_start(tmp_path):
+    """As an operator starts it: `flask` with the environment only."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SURVEY_APP_ENV": "production",
+        "SECRET_KEY": STRONG,
+        "SECRET_KEY_FALLBACKS": config_module.DEVELOPMENT_SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "survey_app", "routes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY_FALLBACKS" in result.stderr and "token_urlsafe" in result.stderr

@@ -1,14 +1,20 @@
-"""Admin accounts: creating them, checking passwords with throttling, API tokens."""
+"""Admin accounts: creating them, logging in with throttling, API tokens.
+
+Guessing is slowed twice, and neither way locks the owner out: one client address may
+fail `LINK_FAILURE_LIMIT` logins in ten minutes, and one account only
+`FAILURES_PER_ACCOUNT` from one address. Both are refused before any password is
+hashed, and an unknown account is counted and answered like a known one."""
 
 import hashlib
 import secrets
-from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from .. import rate_limit
 from ..extensions import db
 from ..models import Admin, ApiToken, Unit
 from ..models.admin import ADMIN_ROLES
@@ -17,10 +23,7 @@ from ..models.types import utcnow
 # Argon2id: memory-hard, so a stolen table of hashes is slow to crack on GPUs.
 PASSWORDS = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
-FAILURES_BEFORE_LOCK = 5
-LOCK_TIME = timedelta(minutes=15)
-# Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = PASSWORDS.hash("not-a-real-password-just-for-timing")
+FAILURES_PER_ACCOUNT = 5
 
 
 class AccountError(ValueError):
@@ -28,11 +31,13 @@ class AccountError(ValueError):
 
 
 class LoginRefused(Exception):
-    """Wrong email or password (`locked` False), or too many failures (`locked` True)."""
+    """Why a login was refused: "wrong" (email or password), "account" (too many
+    failures for this account from this address) or "client" (too many failures from
+    this address)."""
 
-    def __init__(self, locked: bool = False):
-        super().__init__("locked" if locked else "invalid")
-        self.locked = locked
+    def __init__(self, reason: str = "wrong"):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def create_admin(email: str, role: str, region: str | None, password: str) -> Admin:
@@ -61,31 +66,46 @@ def create_admin(email: str, role: str, region: str | None, password: str) -> Ad
     return admin
 
 
-def authenticate(email: str, password: str) -> Admin:
-    """The admin whose email and password these are, or LoginRefused. Records the
-    outcome on the account (the caller commits, also after a refusal)."""
-    admin = db.session.scalar(select(Admin).filter_by(email=email.strip().lower()))
-    now = utcnow()
-    if admin is not None and admin.locked_until is not None and admin.locked_until > now:
-        raise LoginRefused(locked=True)
-    stored = admin.password_hash if admin is not None else _DUMMY_HASH
-    try:
-        PASSWORDS.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        if admin is not None:
-            admin.failed_logins += 1
-            if admin.failed_logins >= FAILURES_BEFORE_LOCK:
-                admin.locked_until = now + LOCK_TIME
-                admin.failed_logins = 0
-        raise LoginRefused() from None
-    if admin is None:
-        raise LoginRefused()
-    admin.failed_logins = 0
-    admin.locked_until = None
-    admin.last_login_at = now
+def log_in(email: str, password: str) -> Admin:
+    """The admin whose email and password these are, or LoginRefused. Failures are
+    counted for the client (the caller commits, also after a refusal)."""
+    email = email.strip().lower()
+    account = f"login:{email}"
+    if rate_limit.too_many_failures(rate_limit.failures("login")):
+        raise LoginRefused("client")
+    if rate_limit.failures(account) >= FAILURES_PER_ACCOUNT:
+        raise LoginRefused("account")
+    admin = db.session.scalar(select(Admin).filter_by(email=email))
+    if not _password_matches(admin, password):
+        if rate_limit.too_many_failures(rate_limit.record_failure("login")):
+            raise LoginRefused("client")
+        failed = rate_limit.record_failure(account)
+        raise LoginRefused("account" if failed > FAILURES_PER_ACCOUNT else "wrong")
+    admin.last_login_at = utcnow()
     if PASSWORDS.check_needs_rehash(admin.password_hash):
         admin.password_hash = PASSWORDS.hash(password)
     return admin
+
+
+def _password_matches(admin: Admin | None, password: str) -> bool:
+    """Checked against a stand-in hash when there is no such admin, so that both cases
+    take the same time."""
+    try:
+        PASSWORDS.verify(admin.password_hash if admin else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return admin is not None
+
+
+@cache
+def _dummy_hash() -> str:
+    return PASSWORDS.hash("not-a-real-password-just-for-timing")
+
+
+def forgive_failed_logins(admin: Admin) -> None:
+    """After a password reset, this browser's address may log in to the account again
+    at once."""
+    rate_limit.forget(f"login:{admin.email}")
 
 
 def admin_for_session(session_id: str) -> Admin | None:
@@ -97,6 +117,12 @@ def admin_for_session(session_id: str) -> Admin | None:
     if admin is None or admin.session_version != int(version):
         return None
     return admin
+
+
+def end_sessions(admin: Admin) -> None:
+    """Every session of the admin ends, on every browser: the signed cookies name the
+    session version they were made with, and it is checked on every request."""
+    admin.session_version += 1
 
 
 def get_admin(email: str) -> Admin:

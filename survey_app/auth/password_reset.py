@@ -20,7 +20,13 @@ from ..models.types import utcnow
 from ..outbox.queue import queue_admin_message
 from ..refusals import Refused
 from ..tokens import LinkUnavailable
-from .accounts import MIN_PASSWORD_LENGTH, PASSWORDS, AccountError
+from .accounts import (
+    MIN_PASSWORD_LENGTH,
+    PASSWORDS,
+    AccountError,
+    end_sessions,
+    forgive_failed_logins,
+)
 
 RESET_LIFETIME = timedelta(hours=1)
 PURPOSE = b"password-reset:"  # keeps these tokens apart from invitation links
@@ -98,9 +104,8 @@ def complete_reset(reset: PasswordReset, password: str) -> None:
         raise Refused(f"password reset {reset.id} was used meanwhile", code="reset_used")
     admin = reset.admin
     admin.password_hash = PASSWORDS.hash(password)
-    admin.session_version += 1  # every session made before now ends
-    admin.failed_logins = 0
-    admin.locked_until = None
+    end_sessions(admin)
+    forgive_failed_logins(admin)
     db.session.flush()
 
 

@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import rate_limit
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
 from ..web import run_action
-from .accounts import MIN_PASSWORD_LENGTH, LoginRefused, authenticate
+from .accounts import MIN_PASSWORD_LENGTH, LoginRefused, end_sessions, log_in
 from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .password_reset import complete_reset, find_reset, request_reset
 
@@ -41,8 +41,9 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.errors else 200
     try:
-        admin = authenticate(form.email.data, form.password.data)
+        admin = log_in(form.email.data, form.password.data)
     except LoginRefused as refusal:
+        db.session.commit()  # the failures counted stick
         return _login_refused(form, refusal)
     db.session.commit()
     session.clear()  # a fresh session: nothing from before the login carries over
@@ -52,13 +53,12 @@ def login():
 
 
 def _login_refused(form: LoginForm, refusal: LoginRefused):
-    """Count the failure against the client (429 over its limit) and say why."""
-    failures = rate_limit.record_failure("login")
-    db.session.commit()
-    if rate_limit.too_many_failures(failures):
+    """Say why: too many attempts from this address (429, the bare page), too many for
+    this account from here (429, the form), or a wrong email or password (401)."""
+    if refusal.reason == "client":
         abort(429)
-    if refusal.locked:
-        error, status = _("Too many failed attempts. Try again in 15 minutes."), 429
+    if refusal.reason == "account":
+        error, status = _("Too many failed attempts. Try again in 10 minutes."), 429
     else:
         error, status = _("Wrong email address or password."), 401
     return render_template("auth/login.html", form=form, error=error), status
@@ -67,6 +67,8 @@ def _login_refused(form: LoginForm, refusal: LoginRefused):
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(current_user)  # a copy of this session's cookie opens nothing any more
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"), code=303)

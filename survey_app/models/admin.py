@@ -29,9 +29,6 @@ class Admin(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Throttling: failed logins in a row, and until when the account refuses logins.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on password change: every session made before it ends.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,10 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
 
 from survey_app.auth.accounts import admin_for_api_token
-from survey_app.models import Admin, ApiToken
+from survey_app.models import Admin, ApiToken, LinkFailure
+from survey_app.models.types import utcnow
 from tests.factories import make_invitation, make_round, make_unit
 from tests.helpers import CSRF_RE, PASSWORD, create, login
 
@@ -50,19 +52,73 @@ def test_login_shows_the_admin_page_and_logout_ends_it(runner, client, db, regio
     assert client.get("/admin/").status_code == 302
 
 
-def test_wrong_password_is_refused_in_finnish_and_locks_after_five(runner, client, db, regions):
+def test_logout_ends_the_session_on_the_server_too(app, runner, client, db, regions):
+    """A copy of the session cookie taken before the logout (another browser, a stolen
+    copy) opens nothing afterwards; nor does one from before a password change."""
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    other = app.test_client()
+    login(other, "paa@example.fi")  # the same admin on a second browser
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/admin/").status_code == 200  # the copy works while the session does
+    page = client.get("/admin/").get_data(as_text=True)
+    csrf = CSRF_RE.search(page).group(1)
+    assert client.post("/admin/logout", data={"csrf_token": csrf}).status_code == 303
+    assert thief.get("/admin/").status_code == 302
+    assert other.get("/admin/").status_code == 302  # every session of the admin ended
+    login(other, "paa@example.fi")
+    assert other.get("/admin/").status_code == 200  # logging in again works
+
+
+def test_five_wrong_passwords_pause_that_account_from_that_address_only(
+    app, runner, client, db, regions
+):
     create(runner, "paa@example.fi", "--role", "national")
     for _ in range(5):
         refused = login(client, "paa@example.fi", "väärä salasana")
         assert refused.status_code == 401
         assert "Väärä sähköpostiosoite tai salasana" in refused.get_data(as_text=True)
-    locked = login(client, "paa@example.fi")  # the right password, but locked now
-    assert locked.status_code == 429
-    assert "15 minuutin" in locked.get_data(as_text=True)
-    admin = db.session.scalar(select(Admin))
-    admin.locked_until = admin.locked_until - timedelta(minutes=16)
+    paused = login(client, "paa@example.fi")  # the right password, but from here: paused
+    assert paused.status_code == 429
+    assert "10 minuutin" in paused.get_data(as_text=True)
+    # The owner elsewhere is not locked out by whoever guesses from here.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert login(elsewhere, "paa@example.fi").status_code == 303
+    # The next window forgives the address.
+    db.session.execute(update(LinkFailure).values(window_start=utcnow() - timedelta(hours=1)))
     db.session.commit()
     assert login(client, "paa@example.fi").status_code == 303
+
+
+def test_an_unknown_account_is_paused_like_a_known_one(runner, client, db, regions):
+    """Five failures pause a made-up address just as a real one: the answers do not
+    tell which accounts exist."""
+    create(runner, "paa@example.fi", "--role", "national")
+    for email in ("paa@example.fi", "kuka@example.fi"):
+        statuses = [login(client, email, "väärä salasana").status_code for _ in range(6)]
+        assert statuses == [401] * 5 + [429], email
+
+
+def test_a_paused_address_is_refused_before_any_password_is_hashed(
+    app, runner, client, db, regions, monkeypatch
+):
+    """Refusing an attempt must cost nothing: no password is hashed for it, and the
+    right password does not get through either."""
+    create(runner, "paa@example.fi", "--role", "national")
+    app.config["LINK_FAILURE_LIMIT"] = 3
+    hashed = []
+    verify = PasswordHasher.verify
+    monkeypatch.setattr(
+        PasswordHasher, "verify", lambda self, *args: hashed.append(1) or verify(self, *args)
+    )
+    statuses = [login(client, f"user{n}@example.fi").status_code for n in range(4)]
+    assert statuses == [401, 401, 401, 429] and len(hashed) == 4  # over the limit: paused
+    assert login(client, "paa@example.fi").status_code == 429  # the right password
+    assert login(client, "user9@example.fi").status_code == 429
+    assert len(hashed) == 4
 
 
 def test_unknown_email_is_refused_like_a_wrong_password(runner, client, db, regions):

@@ -224,7 +224,7 @@ def test_a_production_site_without_a_mail_server_never_shows_captured_mail(
     production = make_app(
         database_url,
         ENV_NAME="production",
-        SECRET_KEY="testing-secret-key-not-for-production",
+        SECRET_KEY="a-long-random-looking-production-key-0123456789",
         MAIL_SERVER=None,
         MAIL_FILE_DIR=str(tmp_path / "mail"),
     )
