@@ -60,3 +60,30 @@ def test_a_submission_kept_only_on_the_response_survives_migration_0008(app, db)
     db.session.commit()
     upgrade()
     assert status == "submitted"
+
+
+def test_migration_0010_lists_unsafe_unit_codes_and_stops(app, db, caplog):
+    """Existing rows that break the code rule stop the upgrade, each named; once they
+    are renamed the upgrade goes on."""
+    import pytest
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.factories import make_unit
+
+    downgrade(revision="0009")
+    make_unit(code="x/../KEHY002")
+    make_unit(code="..")
+    make_unit(code="KEHY001")
+    db.session.commit()
+    with pytest.raises(SystemExit):  # `flask db upgrade` exits 1, saying why
+        upgrade()
+    said = caplog.text
+    assert "'x/../KEHY002'" in said and "'..'" in said and "KEHY001" not in said
+    db.session.rollback()
+    db.session.execute(text("UPDATE units SET code = 'KEHY003' WHERE code = 'x/../KEHY002'"))
+    db.session.execute(text("UPDATE units SET code = 'KEHY004' WHERE code = '..'"))
+    db.session.commit()
+    upgrade()
+    version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0010"

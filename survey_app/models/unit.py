@@ -1,5 +1,6 @@
 """A development unit (kehittämisyksikkö) of the roster."""
 
+import re
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, String
@@ -9,6 +10,9 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 UNIT_STATUSES = ("active", "preparing")
+# A code names the unit in files and in addresses (/admin/units/<code>/edit): safe as a
+# path segment, never one a browser would resolve ("." or "..", a slash).
+CODE_RE = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9._-]{1,32}\Z")
 LANGUAGES = ("fi", "sv", "en")
 
 

@@ -19,6 +19,10 @@ LANGUAGE_CHOICES = [
 
 FIELD_MESSAGES = {
     "empty": _l("Fill in this field."),
+    "invalid_code": _l(
+        'Use only the letters A–Z and a–z, digits, ".", "_" and "-", at most 32 characters '
+        '(not "." or "..").'
+    ),
     "control_characters": _l("Remove the line breaks and control characters."),
     "too_long": _l("At most %(limit)d characters."),
     "unknown_status": _l("Choose active or preparing."),
@@ -71,7 +75,7 @@ class UnitForm(_Form):
 
 
 class NewUnitForm(UnitForm):
-    code = _text(_l("Code"), "code")
+    code = StringField(_l("Code"), render_kw={"maxlength": 32})
 
     def record(self, code: str | None = None) -> dict | None:
         return super().record((self.code.data or "").strip())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..models.unit import CODE_RE
 from .plan import FIELDS, apply_plan, current_units, plan_import
 from .problems import Problem, RosterError, row_lines
 
@@ -30,7 +31,6 @@ STATUS_ALIASES = {
 }
 LANGUAGE_ALIASES = {"": "fi", "fi": "fi", "sv": "sv", "en": "en"}
 MAX_LENGTHS = {
-    "code": 64,
     "name": 300,
     "field": 200,
     "region": 200,
@@ -169,6 +169,9 @@ def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
         problems.append(
             Problem("control_characters", fields=broken, params={"fields": ", ".join(broken)})
         )
+    code = values.get("code", "")
+    if code and not CODE_RE.match(code):
+        problems.append(Problem("invalid_code", fields=("code",), params={"value": code}))
     for name, limit in MAX_LENGTHS.items():
         if len(values.get(name, "")) > limit:
             problems.append(

@@ -1,7 +1,7 @@
 """What can be wrong with a roster file or a unit's values, named by kind.
 
 The command line prints the English texts below; the admin's web translates each kind
-itself (survey_app/admin/roster_upload.py, roster_forms.py), so both tell of the same
+itself (survey_app/units/roster_upload.py, forms.py), so both tell of the same
 problems, found by the same checks.
 """
 
@@ -20,6 +20,10 @@ MESSAGES = {
     "no_units": "the file has a header but no units",
     "cell_count": "{cells} cells, header has {columns}",
     "empty": "{field} is empty",
+    "invalid_code": (
+        "code {value!r}: use only A-Z, a-z, 0-9, '.', '_' and '-', at most 32 characters,"
+        " not '.' or '..'"
+    ),
     "control_characters": "line break or control character in {fields}",
     "too_long": "{field} is longer than {limit} characters",
     "unknown_status": (

@@ -46,6 +46,10 @@ PROBLEM_TEXTS = {
     "no_units": _l("The file has a header row but no units."),
     "cell_count": _l("%(cells)d cells, but the header has %(columns)d"),
     "empty": _l("%(field)s is empty"),
+    "invalid_code": _l(
+        'code "%(value)s": use only the letters A–Z and a–z, digits, ".", "_" and "-", '
+        'at most 32 characters (not "." or "..")'
+    ),
     "control_characters": _l("line break or control character in %(fields)s"),
     "too_long": _l("%(field)s is longer than %(limit)d characters"),
     "unknown_status": _l(

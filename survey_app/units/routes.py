@@ -55,7 +55,7 @@ def new_unit():
     )
 
 
-@bp.route("/<path:code>/edit", methods=["GET", "POST"])
+@bp.route("/<code>/edit", methods=["GET", "POST"])
 @login_required
 def unit_page(code: str):
     unit = _unit_or_404(code)
@@ -77,13 +77,13 @@ def unit_page(code: str):
     )
 
 
-@bp.post("/<path:code>/deactivate")
+@bp.post("/<code>/deactivate")
 @login_required
 def deactivate(code: str):
     return _set_active(code, active=False)
 
 
-@bp.post("/<path:code>/reactivate")
+@bp.post("/<code>/reactivate")
 @login_required
 def reactivate(code: str):
     return _set_active(code, active=True)
@@ -102,7 +102,7 @@ def _set_active(code: str, active: bool):
     )
 
 
-@bp.post("/<path:code>/delete")
+@bp.post("/<code>/delete")
 @login_required
 def delete(code: str):
     unit = _unit_or_404(code)

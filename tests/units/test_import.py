@@ -443,10 +443,31 @@ def test_too_long_values_are_named_not_a_database_error(runner, db, tmp_path):
         ROW_B.replace("KEHY002", "K" * 65),
     )
     result = run_import(runner, write(tmp_path, text))
-    assert_refused(result, db, "row 2: name is longer than 300", "row 3: code is longer than 64")
+    assert_refused(result, db, "row 2: name is longer than 300", "row 3: code", "at most 32")
 
 
 def test_blank_first_line_is_named_as_row_1_not_called_empty(runner, db, tmp_path):
     result = run_import(runner, write(tmp_path, "\n" + lines(HEADER, ROW_A)))
     assert_refused(result, db, "row 1:", "missing column(s): code")
     assert "empty" not in result.stderr
+
+
+# --- codes are safe identifiers ------------------------------------------------------
+
+UNSAFE_CODES = ["x/../KEHY002", "A/B", "..", ".", "K" * 33, "koodi ä", "a b", "x\\y", "%2e%2e"]
+
+
+@pytest.mark.parametrize("code", UNSAFE_CODES)
+def test_a_code_that_is_not_a_safe_identifier_is_refused_with_its_row(runner, db, tmp_path, code):
+    """A code is part of addresses such as /admin/units/<code>/edit: one with a slash or
+    a dot segment made a browser act on another unit's row."""
+    row = ROW_B.replace("KEHY002", code) if "," not in code else ROW_B
+    result = run_import(runner, write(tmp_path, lines(HEADER, ROW_A, row)))
+    assert_refused(result, db, "row 3:", "use only A-Z, a-z, 0-9")
+
+
+@pytest.mark.parametrize("code", ["K.E_H-Y1", "K" * 32, "a", "1.0", "..x"])
+def test_safe_codes_are_taken(runner, db, tmp_path, code):
+    result = run_import(runner, write(tmp_path, lines(HEADER, ROW_B.replace("KEHY002", code))))
+    assert result.exit_code == 0, result.output
+    assert list(units(db)) == [code]

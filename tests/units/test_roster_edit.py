@@ -127,7 +127,7 @@ def test_invalid_values_are_named_on_their_fields_and_nothing_is_written(client,
         assert f'id="{name}-error"' in html, name
     assert 'id="field-error"' not in html and 'id="region-error"' not in html
     assert "Fill in this field." in html
-    assert "At most 64 characters." in html
+    assert "at most 32 characters" in html
     assert 'class="error-summary"' in html
     assert count(db) == before and entries(db) == []
 
@@ -157,12 +157,13 @@ def test_a_regional_admin_adds_only_in_its_region(client, db, roster):
     assert [e.region for e in entries(db)] == ["Itä-Suomi"]
 
 
-def test_a_code_with_a_slash_has_its_own_page(client, db, roster):
+def test_a_code_with_dots_and_dashes_has_its_own_page(client, db, roster):
     login(client, "paa@example.fi")
-    done = post_form(client, "/admin/units/new", {**GOOD, "code": "KEHY/7 b"})
+    done = post_form(client, "/admin/units/new", {**GOOD, "code": "KEHY.7_b-1"})
     assert done.status_code == 303
+    assert done.headers["Location"].endswith("/admin/units/KEHY.7_b-1/edit")
     html = page(client, done.headers["Location"])
-    assert 'id="unit-code">KEHY/7 b<' in html
+    assert 'id="unit-code">KEHY.7_b-1<' in html
 
 
 # --- edit --------------------------------------------------------------------------------
@@ -383,3 +384,13 @@ def test_filters_with_a_nul_are_refused_not_an_error(client, db, roster):
     login(client, "paa@example.fi")
     for query in ("q=%00", "region=%00", "field=%00", "q=It%00"):
         assert client.get(f"/admin/units?{query}").status_code == 400, query
+
+
+@pytest.mark.parametrize("code", ["x/../E2", "A/B", "..", "K" * 33])
+def test_the_unit_form_refuses_a_code_that_is_not_a_safe_identifier(client, db, roster, code):
+    login(client, "paa@example.fi")
+    refused = post_form(client, "/admin/units/new", {**GOOD, "code": code})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="code-error"' in html and "enintään 32 merkkiä" in html
+    assert entries(db) == [] and unit(db, code) is None

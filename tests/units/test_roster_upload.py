@@ -397,3 +397,13 @@ def test_another_regions_code_is_refused_in_the_same_words_as_on_the_new_unit_pa
     (text,) = re.findall(r'<th scope="row">2</th><td>([^<]*)</td>', errors)
     assert text == "The code L1 cannot be used."
     assert "Lappi" not in errors and "another region" not in errors
+
+
+def test_an_upload_with_an_unsafe_code_names_its_row_and_saves_nothing(client, db, roster):
+    login(client, "paa@example.fi")
+    rows = [HEADER, "x/../E2,Ohjattu,Lastensuojelu,active,Itä-Suomi,Kuopio,X,x@kehy.fi,fi"]
+    preview = upload(client, "\n".join(rows).encode())
+    assert preview.status_code == 422
+    html = preview.get_data(as_text=True)
+    assert "x/../E2" in html and "enintään 32 merkkiä" in html
+    assert 'name="preview"' not in html  # nothing to confirm
