@@ -34,15 +34,31 @@ class Received:
         return self.message.get_body(preferencelist=("html",)).get_content()
 
 
+DROP = "drop the connection"
+
+
 @dataclass
 class SinkHandler:
     received: list[Received] = field(default_factory=list)
-    # Replies to give instead of accepting, one per DATA command, e.g. "421 4.3.0 busy".
-    data_replies: list[str] = field(default_factory=list)
+    # Replies to give instead of accepting, one per DATA command, e.g. "421 4.3.0 busy";
+    # None accepts that message, DROP closes the connection without an answer.
+    data_replies: list[str | None] = field(default_factory=list)
+    # Replies to MAIL FROM, one per message (None accepts): a server that answers its
+    # greeting, then 421 to every command.
+    mail_replies: list[str | None] = field(default_factory=list)
     # Recipients refused at RCPT with this reply.
     refuse: dict[str, str] = field(default_factory=dict)
     rcpt_attempts: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        with self.lock:
+            reply = self.mail_replies.pop(0) if self.mail_replies else None
+        if reply is not None:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         with self.lock:
@@ -54,8 +70,12 @@ class SinkHandler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         with self.lock:
-            if self.data_replies:
-                return self.data_replies.pop(0)
+            reply = self.data_replies.pop(0) if self.data_replies else None
+            if reply == DROP:
+                server.transport.close()  # the message was sent; no answer ever comes
+                return "421 4.4.2 connection dropped"
+            if reply is not None:
+                return reply
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
             )

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from ..cli_support import refusing
+from ..cli_support import fail, refusing
 from ..extensions import db
 from ..models.outbox import MESSAGE_KINDS
 from .bounces import MailboxError, apply_bounces
@@ -20,8 +20,18 @@ outbox_cli = AppGroup("outbox", help="Send queued email.")
 def work_command(once: bool, batch_size: int, poll: float) -> None:
     """Send queued mail (several workers may run at once on PostgreSQL)."""
     worker = Worker(batch_size=batch_size)
-    with refusing(ServerUnavailable):
-        result = worker.run_once() if once else worker.run_forever(poll)
+    try:
+        if once:
+            worker.run_once()
+        else:
+            worker.run_forever(poll)
+    except ServerUnavailable as error:
+        _say_what_was_done(worker.total)  # also what went out before the outage
+        fail(str(error))
+    _say_what_was_done(worker.total)
+
+
+def _say_what_was_done(result) -> None:
     click.echo(
         f"Sent {result.sent} messages; {result.retried} to retry later, {result.failed} failed."
     )

@@ -12,23 +12,18 @@ SMTP_TIMEOUT_SECONDS = 30
 
 
 class DeliveryError(Exception):
-    """The server did not take the message. `permanent`: do not try again (5xx);
-    `connection_lost`: the connection is unusable, stop this batch; `server_level`:
-    no message could go (cannot connect, login or sender refused): not the message's
-    fault, so no message is charged for it."""
+    """The server did not take the message.
 
-    def __init__(
-        self,
-        reason: str,
-        *,
-        permanent: bool,
-        connection_lost: bool = False,
-        server_level: bool = False,
-    ):
+    `server_level`: the server, not this message, is the trouble (it cannot be reached,
+    refuses the login or the sender, answers 421, or drops the connection before
+    answering for the message): no message is charged, the worker waits as a whole.
+    Otherwise the server refused this message: `permanent` (5xx) fails it at once, a
+    4xx counts one attempt and is retried later."""
+
+    def __init__(self, reason: str, *, permanent: bool, server_level: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
-        self.connection_lost = connection_lost
         self.server_level = server_level
 
 
@@ -124,21 +119,29 @@ def open_transport():
     return FileTransport(folder)
 
 
+SERVICE_NOT_AVAILABLE = 421  # the server is closing: nothing about this message
+
+
 def _classify(error: BaseException) -> DeliveryError:
     if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPNotSupportedError):
         # The sender address or a server feature: every message would meet the same.
         return DeliveryError(_reason(error), permanent=False, server_level=True)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = list(error.recipients.values())
-        permanent = all(500 <= code < 600 for code, _text in answers)
         reason = "; ".join(f"{code} {_decode(text)}" for code, text in answers)
+        if all(code == SERVICE_NOT_AVAILABLE for code, _text in answers):
+            return DeliveryError(reason, permanent=False, server_level=True)
+        permanent = all(500 <= code < 600 for code, _text in answers)
         return DeliveryError(reason, permanent=permanent)
     if isinstance(error, smtplib.SMTPResponseException):
         reason = f"{error.smtp_code} {_decode(error.smtp_error)}"
-        permanent = 500 <= error.smtp_code < 600
-        # After a 421 the server closes the connection.
-        return DeliveryError(reason, permanent=permanent, connection_lost=error.smtp_code == 421)
-    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True)
+        if error.smtp_code == SERVICE_NOT_AVAILABLE:
+            return DeliveryError(reason, permanent=False, server_level=True)
+        return DeliveryError(reason, permanent=500 <= error.smtp_code < 600)
+    # The connection dropped (or never answered) before the server said anything about
+    # the message: the server's trouble. Had it taken the message just before the drop,
+    # the message goes again, with the same Message-ID (README: the duplicate window).
+    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, server_level=True)
 
 
 def _reason(error: BaseException) -> str:

@@ -3,9 +3,12 @@
 Delivery promise: a message is marked sent in its own commit right after the mail
 server accepted it. A worker killed at any point loses nothing: rows it had claimed
 are released (at once by a worker on the same host, else when the claim expires) and
-sent later. Only a kill between the server's acceptance and that commit sends a
-message twice, and then with the same Message-ID. The claim is renewed right before
-each message is sent, so a slow batch does not lose its rows to another worker.
+sent later. A message goes twice only when a kill comes between the server's
+acceptance and that commit, or the connection is lost after the message's final dot
+(before the server's answer arrives), and then with the same Message-ID. The claim is
+renewed right before each message is sent, so a slow batch does not lose its rows to
+another worker. A mail server that is down, answers 421 or drops the connection
+charges no message: the worker waits as a whole and goes on where it stopped.
 """
 
 import os
@@ -55,6 +58,8 @@ class Worker:
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     )
     stopping: bool = False
+    # Everything this worker did, also in passes a mail-server outage cut short.
+    total: BatchResult = field(default_factory=BatchResult)
 
     @property
     def lease(self) -> timedelta:
@@ -102,23 +107,23 @@ class Worker:
 
     def send_batch(self, ids: list[int]) -> BatchResult:
         result = BatchResult(claimed=len(ids))
+        self.total.claimed += len(ids)
         pending = list(ids)
         try:
             with open_transport() as transport:
                 while pending and not self.stopping:
-                    result.count(self._send_one(transport, pending[0]))
+                    outcome = self._send_one(transport, pending[0])
+                    result.count(outcome)
+                    self.total.count(outcome)
                     pending.pop(0)
         except DeliveryError as error:
-            if error.server_level:
-                # Not this message's fault (connection refused, login or sender refused):
-                # charge no message; the caller waits before trying the server again.
-                raise ServerUnavailable(
-                    f"mail server unavailable ({error.reason}); no message was charged, "
-                    "they stay queued"
-                ) from None
-            # The connection broke while sending pending[0] (e.g. 421): that message
-            # counts an attempt; the rest of the batch is released for the next round.
-            result.count(delivery.record_retry(pending.pop(0), self.name, error.reason))
+            # Not this message's fault (the server cannot be reached, refuses the login
+            # or sender, answers 421 or drops the connection): charge no message, release
+            # the batch; the caller waits before trying the server again.
+            raise ServerUnavailable(
+                f"mail server unavailable ({error.reason}); no message was charged, "
+                "they stay queued"
+            ) from None
         finally:
             if pending:
                 _release(OutboxMessage.id.in_(pending) & (OutboxMessage.claimed_by == self.name))
@@ -135,7 +140,7 @@ class Worker:
         try:
             transport.send(email)
         except DeliveryError as error:
-            if error.connection_lost or error.server_level:
+            if error.server_level:
                 raise
             if error.permanent:
                 return delivery.record_failed(message_id, self.name, error.reason)
@@ -161,7 +166,6 @@ class Worker:
         return total
 
     def run_forever(self, poll_seconds: float) -> BatchResult:
-        total = BatchResult()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         pause = poll_seconds
@@ -181,10 +185,9 @@ class Worker:
                 pause = min(pause * 2, 60)
                 continue
             pause = poll_seconds
-            total.add(result)
             if not result.claimed:
                 time.sleep(poll_seconds)
-        return total
+        return self.total
 
     def _stop(self, *_args) -> None:
         self.stopping = True

@@ -1,15 +1,19 @@
 """Invitations, reminders and receipts through a real SMTP server."""
 
 import re
+import threading
 import time
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.demo import DEMO_ROSTER
 from survey_app.models import OutboxMessage
 from survey_app.outbox.queue import queue_message
+from survey_app.outbox.worker import Worker
 from tests.factories import make_invitation, make_round, make_unit
 from tests.helpers import form_fields, invoke
+from tests.smtp_sink import DROP
 
 LINK_RE = re.compile(r"http://localhost/r/[A-Za-z0-9_-]{43}")
 
@@ -144,22 +148,88 @@ def test_a_double_submit_sends_one_receipt(runner, client, db, smtp):
     assert len(smtp.to(invitation.unit.contact_email)) == 1
 
 
-def test_a_server_answering_421_then_recovering_loses_nothing(runner, db, smtp):
+def queued_invitations(runner, count: int) -> list:
     round_ = make_round()
-    units = [make_unit() for _ in range(6)]
+    units = [make_unit() for _ in range(count)]
     for unit in units:
         make_invitation(round_=round_, unit=unit)
     invoke(runner, "invitations", "send", round_.slug)
-    smtp.handler.data_replies.extend(["421 4.3.2 Service not available, try later"] * 3)
-    for _ in range(20):
-        invoke(runner, "outbox", "work", "--once")
-        if len(smtp.received) == 6:
-            break
-        time.sleep(0.06)
+    return units
+
+
+def test_a_server_answering_421_then_recovering_loses_nothing(runner, db, smtp):
+    """A 421 is the server closing, not a refusal of the message: nothing is charged,
+    `--once` stops (exit 1) and says what it sent, and a later run sends the rest."""
+    units = queued_invitations(runner, 6)
+    smtp.handler.data_replies.extend([None, "421 4.3.2 Service not available, try later"] * 3)
+    outputs = [runner.invoke(args=["outbox", "work", "--once"]) for _ in range(4)]
+    assert [result.exit_code for result in outputs] == [1, 1, 1, 0]
+    assert "Sent 1 messages" in outputs[0].output and "421 4.3.2" in outputs[0].stderr
     assert sorted(m.recipients[0] for m in smtp.received) == sorted(u.contact_email for u in units)
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert all(row.status == "sent" for row in rows)
-    assert sum(row.attempts for row in rows) == 6 + 3
+    assert sum(row.attempts for row in rows) == 6  # the 421s charged nothing
+
+
+BUSY = "421 4.3.0 Too busy, come back later"
+
+
+@pytest.mark.parametrize(
+    "outage", ["421 to MAIL", "421 to RCPT", "421 to DATA", "disconnect before the answer"]
+)
+def test_an_outage_charges_no_message_and_everything_goes_afterwards(
+    app, runner, db, smtp, outage
+):
+    """With OUTBOX_MAX_ATTEMPTS=3 an outage used to make every message tried give up
+    ("gave up after 3 attempts: SMTPServerDisconnected"), never to be sent."""
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    units = queued_invitations(runner, 20)
+    if outage == "421 to MAIL":
+        smtp.handler.mail_replies.extend([BUSY] * 200)
+    elif outage == "421 to RCPT":
+        smtp.handler.refuse.update({unit.contact_email: BUSY for unit in units})
+    elif outage == "421 to DATA":
+        smtp.handler.data_replies.extend([BUSY] * 200)
+    else:
+        smtp.handler.data_replies.extend([DROP] * 200)
+    for _ in range(5):  # the worker tries again and again while the server is down
+        result = runner.invoke(args=["outbox", "work", "--once"])
+        assert result.exit_code == 1 and "mail server unavailable" in result.stderr
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert [(row.status, row.attempts) for row in rows] == [("queued", 0)] * 20
+    smtp.handler.mail_replies.clear()  # the server is back
+    smtp.handler.data_replies.clear()
+    smtp.handler.refuse.clear()
+    assert "Sent 20 messages" in invoke(runner, "outbox", "work", "--once")
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert [(row.status, row.attempts) for row in rows] == [("sent", 1)] * 20
+    assert sorted(m.recipients[0] for m in smtp.received) == sorted(u.contact_email for u in units)
+
+
+def test_the_running_worker_waits_out_an_outage_and_counts_every_message(app, db, runner, smtp):
+    """`outbox work` (no --once) meets a dropped connection after 5 messages, waits,
+    goes on, and its final count is every message it sent."""
+    queued_invitations(runner, 12)
+    smtp.handler.data_replies.extend([None] * 5 + [DROP, "421 4.3.2 try later"])
+    worker = Worker(batch_size=4)
+
+    def stop_when_all_arrived():
+        while len(smtp.received) < 12 and not worker.stopping:
+            time.sleep(0.02)
+        worker.stopping = True
+
+    watcher = threading.Thread(target=stop_when_all_arrived)
+    watcher.start()
+    try:
+        total = worker.run_forever(poll_seconds=0.05)
+    finally:
+        worker.stopping = True
+        watcher.join()
+    assert len(smtp.received) == 12
+    assert (total.sent, total.retried, total.failed) == (12, 0, 0)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert sum(row.attempts for row in rows) == 12
 
 
 def test_a_permanent_550_is_not_retried(runner, db, smtp):
