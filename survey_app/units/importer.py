@@ -7,6 +7,7 @@ Reading and checking write nothing; `plan.py` compares the rows with the roster,
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,11 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Far beyond any roster: a file past these is refused before it costs time or memory.
 MAX_LINES = 100_000
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
+# A roster has one column per field; a row of more cells is refused before it is read
+# (a 50 kB workbook may hold a row of 900,000 cells that costs seconds to parse).
+MAX_XLSX_COLUMNS = 100
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+_DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]*\d*(?::([A-Z]+)(\d+))?"')
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -99,15 +105,49 @@ def _read_csv(raw: bytes) -> Rows:
     return rows
 
 
+def _check_sheet_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse a sheet with more rows or wider rows than a roster can have, from its
+    declared dimension and a count of its row and cell tags, before any cell is read."""
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        data = archive.read(name)
+        rows = data.count(b"<row ") + data.count(b"<row>")
+        declared = _DIMENSION_RE.search(data[:4096])
+        if declared and declared.group(2):
+            rows = max(rows, int(declared.group(2)))
+            if _column_number(declared.group(1).decode()) > MAX_XLSX_COLUMNS:
+                raise _too_wide()
+        if rows > MAX_LINES:
+            raise RosterError([Problem("too_many_rows", params={"limit": MAX_LINES})])
+        for row in data.split(b"<row")[1:]:
+            if sum(row.count(tag) for tag in _CELL_TAGS) > MAX_XLSX_COLUMNS:
+                raise _too_wide()
+
+
+def _too_wide() -> RosterError:
+    return RosterError([Problem("too_many_columns", params={"limit": MAX_XLSX_COLUMNS})])
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
 def _read_xlsx(raw: bytes) -> Rows:
     from openpyxl import load_workbook
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise ValueError("too large when unpacked")
+            if unpacked > MAX_XLSX_UNPACKED_BYTES:
+                raise ValueError("too large when unpacked")
+            _check_sheet_sizes(archive)
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except RosterError:
+        raise
     except Exception as exc:  # zipfile and openpyxl raise many types for a broken file
         raise RosterError([Problem("not_xlsx", params={"detail": str(exc)})]) from None
     try:

@@ -17,6 +17,7 @@ MESSAGES = {
     "expected_columns": "expected columns: {columns}",
     "bad_csv": "the file is not readable CSV ({detail})",
     "too_many_rows": "the file has more than {limit} rows",
+    "too_many_columns": "the sheet has rows of more than {limit} cells",
     "no_units": "the file has a header but no units",
     "cell_count": "{cells} cells, header has {columns}",
     "empty": "{field} is empty",

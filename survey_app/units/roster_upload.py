@@ -39,6 +39,9 @@ PROBLEM_TEXTS = {
     "not_xlsx": _l("The file is not a readable XLSX workbook."),
     "bad_csv": _l("The file is not readable CSV."),
     "too_many_rows": _l("The file has more than %(limit)d rows."),
+    "too_many_columns": _l(
+        "The sheet has rows of more than %(limit)d cells: a roster has one column per field."
+    ),
     "missing_columns": _l("Missing column(s): %(columns)s"),
     "unknown_columns": _l("Unknown column(s): %(columns)s"),
     "repeated_columns": _l("Repeated column(s): %(columns)s"),

@@ -471,3 +471,59 @@ def test_safe_codes_are_taken(runner, db, tmp_path, code):
     result = run_import(runner, write(tmp_path, lines(HEADER, ROW_B.replace("KEHY002", code))))
     assert result.exit_code == 0, result.output
     assert list(units(db)) == [code]
+
+
+# --- a workbook is bounded before it is read ---------------------------------------------
+
+
+def crafted_xlsx(tmp_path, row_xml: str, dimension: str | None = None):
+    """A real workbook whose first sheet gets `row_xml` as row 2 (and the given declared
+    dimension, or none): what a hostile upload looks like, not what Excel writes."""
+    import io
+    import re
+    import zipfile
+
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    path = tmp_path / "roster.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(r"<dimension[^>]*/>", dimension or "", data.decode())
+                data = text.replace("</sheetData>", row_xml + "</sheetData>").encode()
+            target.writestr(info, data)
+    return path
+
+
+def test_a_row_of_900000_cells_is_refused_before_it_is_read(runner, db, tmp_path):
+    """About 50 kB on the wire and 13 MB unpacked (under the unpacked limit): its cells
+    are counted from the sheet's tags, not parsed one by one."""
+    path = crafted_xlsx(tmp_path, '<row r="2">' + "<c><v>1</v></c>" * 900_000 + "</row>")
+    assert path.stat().st_size < 100_000
+    result = run_import(runner, path)
+    assert_refused(result, db, "the sheet has rows of more than 100 cells")
+
+
+def test_a_declared_dimension_wider_than_a_roster_is_refused(runner, db, tmp_path):
+    path = crafted_xlsx(tmp_path, "", dimension='<dimension ref="A1:XFD2"/>')
+    assert_refused(run_import(runner, path), db, "the sheet has rows of more than 100 cells")
+
+
+def test_a_declared_million_rows_is_refused(runner, db, tmp_path):
+    path = crafted_xlsx(tmp_path, "", dimension='<dimension ref="A1:I1048576"/>')
+    assert_refused(run_import(runner, path), db, "more than 100000 rows")
+
+
+def test_a_normal_workbook_with_spare_columns_is_read(runner, db, tmp_path):
+    row = ROW_A.split(",") + [""] * 40
+    book = Workbook()
+    book.active.append(HEADER.split(",") + [""] * 40)
+    book.active.append(row)
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    assert run_import(runner, path).exit_code == 0
+    assert list(units(db)) == ["KEHY001"]
