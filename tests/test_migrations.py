@@ -84,6 +84,43 @@ def test_migration_0010_lists_unsafe_unit_codes_and_stops(app, db, caplog):
     db.session.execute(text("UPDATE units SET code = 'KEHY003' WHERE code = 'x/../KEHY002'"))
     db.session.execute(text("UPDATE units SET code = 'KEHY004' WHERE code = '..'"))
     db.session.commit()
-    upgrade()
+    upgrade(revision="0010")
     version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert version == "0010"
+    db.session.commit()
+    upgrade()
+
+
+def test_migrations_keep_every_row_down_and_up_again(app, db, runner):
+    """SQLite alters a table by copying it and dropping the old one: with foreign keys
+    on, the drop deleted every row that refers to it (answers, history, mail). Every
+    row survives a downgrade to 0007 and the upgrade back, on both databases."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from survey_app.models import AuditEntry
+    from survey_app.outbox.queue import queue_message
+    from tests.factories import make_invitation, make_response
+    from tests.helpers import create
+
+    invitation, _link = make_invitation()
+    make_response(invitation, {"k1_1": "yes", "kehy_name": "Nimi"})
+    queue_message(invitation, "reminder")
+    create(runner, "paa@example.fi", "--role", "national")
+    assert runner.invoke(args=["admins", "token", "paa@example.fi"]).exit_code == 0
+    admin = db.session.scalar(text("SELECT id FROM admins"))
+    db.session.add(AuditEntry(admin_id=admin, admin_email="paa@example.fi", action="x", target="y"))
+    db.session.commit()
+
+    def counts():
+        tables = [t.name for t in db.metadata.sorted_tables if t.name != "alembic_version"]
+        found = {name: db.session.scalar(text(f"SELECT count(*) FROM {name}")) for name in tables}
+        db.session.commit()
+        return found
+
+    before = counts()
+    assert all(before[name] for name in ("answers", "submitted_versions", "outbox_messages"))
+    assert before["api_tokens"] and before["audit_entries"]
+    downgrade(revision="0007")
+    upgrade()
+    assert counts() == before

@@ -88,11 +88,9 @@ def status(round_: Round, admin: Admin) -> dict:
 
 
 def _submitted_responses(round_: Round, admin: Admin):
-    """The round's submitted responses of units still on the roster (as the results
-    count them), in the admin's scope."""
-    return admin.scope_units(
-        submitted_responses(select(Response, Unit, Invitation.submitted_at), round_)
-    )
+    """The round's submitted responses (as the results count them), in the admin's
+    scope, each with its invitation (the unit as it was for the round)."""
+    return admin.scope_invitations(submitted_responses(select(Response, Unit, Invitation), round_))
 
 
 def responses_page(round_: Round, admin: Admin, page: int, per_page: int, link) -> dict:
@@ -119,19 +117,19 @@ def responses_page(round_: Round, admin: Admin, page: int, per_page: int, link) 
         for response_id, code, value in values:
             answers[response_id].setdefault(code, []).append(value)
     entries = []
-    for response, unit, submitted_at in rows:
+    for response, unit, invitation in rows:
         given = answers[response.id]
         entries.append(
             {
                 "unit": {
                     "code": unit.code,
-                    "name": unit.name,
-                    "region": unit.region,
-                    "field": unit.field,
-                    "status": unit.status,
+                    "name": invitation.unit_name,
+                    "region": invitation.unit_region,
+                    "field": invitation.unit_field,
+                    "status": invitation.unit_status,
                 },
                 "language": response.language,
-                "submitted_at": iso(submitted_at),
+                "submitted_at": iso(invitation.submitted_at),
                 "answers": {
                     code: values if code in multiple or len(values) > 1 else values[0]
                     for code, values in sorted(given.items())

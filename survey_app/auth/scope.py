@@ -20,24 +20,25 @@ def visible_rounds(admin: Admin) -> list[tuple[Round, int, int]]:
             func.count(Invitation.id),
             func.count(Invitation.submitted_at),
         )
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(Unit.deactivated_at.is_(None))
+        .where(Invitation.unit_deactivated_at.is_(None))
         .group_by(Invitation.round_id)
     )
-    for round_id, invited, submitted in db.session.execute(admin.scope_units(query)):
+    for round_id, invited, submitted in db.session.execute(admin.scope_invitations(query)):
         counts[round_id] = (invited, submitted)
     return [(round_, *counts.get(round_.id, (0, 0))) for round_ in rounds]
 
 
 def visible_invitation(round_: Round, admin: Admin, code: str | None) -> Invitation:
-    """The round's invitation of an active unit this admin may see; UnitNotVisible for
-    any other (another region's, a deactivated one's, or none)."""
-    query = admin.scope_units(
+    """The round's invitation of a unit this admin may act on: in its region for the
+    round, counted by the round and not deactivated since; UnitNotVisible for any
+    other (another region's, a deactivated one's, or none)."""
+    query = admin.scope_invitations(
         select(Invitation)
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(
             Invitation.round_id == round_.id,
             Unit.code == (code or ""),
+            Invitation.unit_deactivated_at.is_(None),
             Unit.deactivated_at.is_(None),
         )
     )

@@ -28,10 +28,14 @@ REMIND_ALL_AGAIN_AFTER_DAYS = 1
 
 def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:
     """The active units invited to the round that the admin sees (among `codes`)."""
-    query = admin.scope_units(
+    query = admin.scope_invitations(
         select(Unit.id)
         .join(Invitation, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None))
+        .where(
+            Invitation.round_id == round_.id,
+            Invitation.unit_deactivated_at.is_(None),
+            Unit.deactivated_at.is_(None),
+        )
     )
     if codes is not None:
         query = query.where(Unit.code.in_(codes))

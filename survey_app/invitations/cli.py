@@ -21,8 +21,9 @@ from .mailing import (
     reissue_and_mail,
     resend_invitation,
 )
-from .services import LinkUnavailable, ensure_invitations, link_for
-from .status import render_report, round_status
+from .services import LinkUnavailable, ensure_invitations, link_for, uninvited
+from .status import round_status
+from .status_table import render_report
 
 invitations_cli = AppGroup("invitations", help="Invitations and personal links.")
 
@@ -66,6 +67,12 @@ def links_command(slug: str, output: Path | None):
         _write_utf8_to_stdout(data)
     where = f" to {output}" if output else ""
     click.echo(f"Wrote {len(rows)} links{where} ({created} new invitations).", err=True)
+    if round_.effective_state() == "closed" and (missing := uninvited(round_)):
+        click.echo(
+            f"The round is closed, so no invitation is made for it any more: {missing} units "
+            "of the roster have none.",
+            err=True,
+        )
 
 
 def _write_utf8_to_stdout(data: bytes) -> None:

@@ -40,7 +40,7 @@ class Dashboard:
 
 
 def round_dashboard(round_: Round, admin: Admin, now: datetime | None = None) -> Dashboard:
-    status = round_status(round_, scope=lambda query: admin.scope_units(query))
+    status = round_status(round_, admin)
     units = status.units
     now = now or utcnow()
     days_left = None
@@ -79,7 +79,9 @@ def stages(units: list[UnitStatus]) -> dict[str, int]:
 
 def unsent_count(round_: Round, admin: Admin) -> int:
     """Units (not deactivated) the admin sees with no invitation mailed in the round:
-    what "Send invitations" would queue."""
+    what "Send invitations" would queue (nothing, once the round is closed)."""
+    if round_.effective_state() == "closed":
+        return 0
     query = (
         select(func.count(Unit.id))
         .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
@@ -93,10 +95,9 @@ def waiting_count(round_: Round, admin: Admin) -> int:
     query = (
         select(func.count(OutboxMessage.id))
         .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
-        .join(Unit, Unit.id == Invitation.unit_id)
         .where(Invitation.round_id == round_.id, OutboxMessage.status == "queued")
     )
-    return db.session.scalar(admin.scope_units(query))
+    return db.session.scalar(admin.scope_invitations(query))
 
 
 def _breakdown(units: list[UnitStatus], key) -> list[Breakdown]:

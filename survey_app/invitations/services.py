@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import tokens
 from ..extensions import db
 from ..models import Invitation, Round, Unit
+from ..models.invitation import UNIT_SNAPSHOT
 from ..models.types import utcnow
 from ..tokens import LinkUnavailable
 
@@ -27,8 +28,11 @@ def ensure_invitations(
     the units among `unit_ids` when given (a regional admin's send leaves the other
     regions' units untouched).
 
-    Returns the invitations (by unit code) and how many were created.
+    Returns the invitations (by unit code) and how many were created. Once the round
+    is closed nothing is created: it keeps the invitations it had, and its numbers.
     """
+    if round_.effective_state() == "closed":
+        return _kept(round_, unit_ids), 0
     existing = {
         invitation.unit_id: invitation
         for invitation in db.session.scalars(select(Invitation).filter_by(round_id=round_.id))
@@ -52,13 +56,70 @@ def ensure_invitations(
     return result, created
 
 
+def _kept(round_: Round, unit_ids: set[int] | None) -> list[Invitation]:
+    """A closed round's invitations of the units it counts, by unit code."""
+    query = (
+        select(Invitation)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
+        .order_by(Unit.code)
+    )
+    if unit_ids is not None:
+        query = query.where(Invitation.unit_id.in_(unit_ids))
+    return list(db.session.scalars(query))
+
+
+def uninvited(round_: Round) -> int:
+    """Units of the roster (not deactivated) that have no invitation in the round."""
+    invited = select(Invitation.unit_id).where(Invitation.round_id == round_.id)
+    query = select(func.count(Unit.id)).where(
+        Unit.deactivated_at.is_(None), Unit.id.not_in(invited)
+    )
+    return db.session.scalar(query) or 0
+
+
 def create_invitation(round_: Round, unit: Unit) -> Invitation:
     salt = tokens.new_salt()
     _token, digest = tokens.issue(salt)
     invitation = Invitation(round=round_, unit=unit, token_salt=salt, token_hash=digest)
+    invitation.copy_unit()
     db.session.add(invitation)
     db.session.flush()
     return invitation
+
+
+def follow_roster(units: list[Unit]) -> None:
+    """After the roster changed: the units' invitations to rounds not yet closed take
+    the units' values as they are now; a closed round's invitations keep theirs."""
+    ids = [unit.id for unit in units]
+    if ids:
+        open_rounds = select(Round.id).where(Round.not_closed()).scalar_subquery()
+        _copy_units(Invitation.unit_id.in_(ids) & Invitation.round_id.in_(open_rounds))
+
+
+def refresh_round(round_: Round) -> None:
+    """A round that takes answers again (its deadline extended) follows the roster
+    again, from the roster as it is now."""
+    _copy_units(Invitation.round_id == round_.id)
+
+
+def _copy_units(which) -> None:
+    """Copy the units' current values into the invitations chosen by `which`, in one
+    statement however many there are."""
+    db.session.flush()  # the roster's own changes first
+    values = {
+        f"unit_{name}": select(getattr(Unit, name))
+        .where(Unit.id == Invitation.unit_id)
+        .scalar_subquery()
+        for name in UNIT_SNAPSHOT
+    }
+    db.session.execute(
+        update(Invitation)
+        .where(which)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()  # invitations already loaded show the new values
 
 
 def reissue_token(invitation: Invitation) -> str:

@@ -2,7 +2,7 @@
 
 Computed from the data already kept (outbox rows, invitation and response times), in
 three queries for a whole round however many units it has. `round_status` returns
-dataclasses; `render_report` turns them into the table `flask invitations status` prints.
+dataclasses; status_table.py turns them into the table `flask invitations status` prints.
 """
 
 from collections import defaultdict
@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..extensions import db
-from ..models import Invitation, OutboxMessage, Response, Round, Unit
-from ..timeutil import format_local
+from ..models import Admin, Invitation, OutboxMessage, Response, Round, Unit
 
 # Mail states, from the invitation and reminder emails (receipts do not count).
 NOT_INVITED = "not invited"  # no invitation (neither `send` nor `links` ran for it)
@@ -23,8 +22,6 @@ QUEUED = "queued"  # an email waits (or is being retried); none reached the unit
 SENT = "sent"  # the mail server took it
 FAILED = "failed"  # the server refused it, or retries ran out
 BOUNCED = "bounced"  # the server took it, then reported it undeliverable
-
-NAME_WIDTH = 30
 
 
 @dataclass(frozen=True)
@@ -127,34 +124,20 @@ def count(units: list[UnitStatus]) -> Totals:
     )
 
 
-def round_status(round_: Round, scope=None) -> RoundStatus:
-    """Every unit of the round (the roster's units that are not deactivated), by code.
+def round_status(round_: Round, admin: Admin | None = None) -> RoundStatus:
+    """Every unit of the round, by code, in `admin`'s region (None: every region).
 
-    `scope`, if given, narrows the query on `Unit` (an admin's region)."""
+    While the round is open: the roster's units that are not deactivated, invited or
+    not yet. Once it is closed: the units it invited, as they were for it."""
     mails = _mail_rows(round_)
-    query = (
-        select(
-            Unit.code,
-            Unit.name,
-            Unit.contact_email,
-            Unit.contact_name,
-            Unit.region,
-            Unit.field,
-            Invitation.id,
-            Invitation.first_opened_at,
-            Invitation.submitted_at,
-            Response.id,
-            Response.draft.is_not(None),
-            Response.updated_at,
-        )
-        .select_from(Unit)
-        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Unit.deactivated_at.is_(None))
-        .order_by(Unit.code)
-    )
-    if scope is not None:
-        query = scope(query)
+    if round_.effective_state() == "closed":
+        query = _invited_as_they_were(round_)
+        if admin is not None:
+            query = admin.scope_invitations(query)
+    else:
+        query = _roster_now(round_)
+        if admin is not None:
+            query = admin.scope_units(query)
     units = []
     for (
         code,
@@ -192,6 +175,54 @@ def round_status(round_: Round, scope=None) -> RoundStatus:
     return RoundStatus(round_, units, count(units))
 
 
+_PROGRESS = (
+    Invitation.id,
+    Invitation.first_opened_at,
+    Invitation.submitted_at,
+    Response.id,
+    Response.draft.is_not(None),
+    Response.updated_at,
+)
+
+
+def _roster_now(round_: Round) -> Select:
+    return (
+        select(
+            Unit.code,
+            Unit.name,
+            Unit.contact_email,
+            Unit.contact_name,
+            Unit.region,
+            Unit.field,
+            *_PROGRESS,
+        )
+        .select_from(Unit)
+        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Unit.deactivated_at.is_(None))
+        .order_by(Unit.code)
+    )
+
+
+def _invited_as_they_were(round_: Round) -> Select:
+    return (
+        select(
+            Unit.code,
+            Invitation.unit_name,
+            Unit.contact_email,
+            Unit.contact_name,
+            Invitation.unit_region,
+            Invitation.unit_field,
+            *_PROGRESS,
+        )
+        .select_from(Invitation)
+        .join(Unit, Invitation.unit_id == Unit.id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
+        .order_by(Unit.code)
+    )
+
+
 def _mail_rows(round_: Round) -> dict[int, list[MailRow]]:
     query = (
         select(
@@ -215,61 +246,3 @@ def _mail_rows(round_: Round) -> dict[int, list[MailRow]]:
     for invitation_id, *fields in db.session.execute(query):
         result[invitation_id].append(MailRow(*fields))
     return result
-
-
-def render_report(status: RoundStatus) -> str:
-    """A table of the units (times in Helsinki time) and the totals, for a terminal."""
-    header = ("CODE", "UNIT", "CONTACT", "MAIL", "OPENED", "RESPONSE")
-    rows = [
-        (
-            unit.code,
-            _truncate(unit.name, NAME_WIDTH),
-            unit.contact_email,
-            _when(unit.mail.state, unit.mail.at),
-            _time(unit.opened_at) or "-",
-            _response(unit),
-        )
-        for unit in status.units
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [f"Round {status.round.slug}: {status.round.title} ({status.round.effective_state()})"]
-    lines.append(_line(header, widths))
-    for unit, row in zip(status.units, rows, strict=True):
-        lines.append(_line(row, widths))
-        if unit.mail.reason and unit.mail.state in (FAILED, BOUNCED, QUEUED):
-            indent = " " * (sum(widths[:3]) + 6)
-            lines.append(f"{indent}reason: {_truncate(' '.join(unit.mail.reason.split()), 160)}")
-    t = status.totals
-    lines.append("")
-    lines.append(
-        f"Units {t.units}, invited {t.invited}, mailed {t.mailed}, queued {t.queued}, "
-        f"failed {t.failed}, bounced {t.bounced}, opened {t.opened}, draft {t.draft}, "
-        f"submitted {t.submitted}; response rate {t.response_rate}% "
-        f"({t.submitted} of {t.invited} invited)"
-    )
-    return "\n".join(lines)
-
-
-def _response(unit: UnitStatus) -> str:
-    parts = []
-    if unit.submitted_at is not None:
-        parts.append(_when("submitted", unit.submitted_at))
-    if unit.draft_saved_at is not None:
-        parts.append(_when("draft", unit.draft_saved_at))
-    return " + ".join(parts) or "-"
-
-
-def _when(label: str, moment: datetime | None) -> str:
-    return f"{label} {_time(moment)}" if moment else label
-
-
-def _time(moment: datetime | None) -> str:
-    return format_local(moment) if moment else ""
-
-
-def _truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _line(cells, widths) -> str:
-    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()

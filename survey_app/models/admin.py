@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Select, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .invitation import Invitation
 from .types import UTCDateTime, utcnow
 from .unit import Unit
 
@@ -47,6 +48,13 @@ class Admin(UserMixin, db.Model):
         if self.is_national:
             return query
         return query.where(Unit.region == self.region)
+
+    def scope_invitations(self, query: Select) -> Select:
+        """The same rule for a round's own counts and lists, which involve `Invitation`:
+        by the region the unit had for that round (frozen once the round closed)."""
+        if self.is_national:
+            return query
+        return query.where(Invitation.unit_region == self.region)
 
     def get_id(self) -> str:
         """Flask-Login's session key: id and session version, so a password change

@@ -2,6 +2,11 @@
 
 The link's token is derived from `token_salt` and the app's secret key; only a hash of
 the token is stored, so a copy of the database alone rebuilds no working link.
+
+The invitation also keeps the unit as it was for its round (`unit_*`): copied when the
+invitation is made, kept in step with the roster while the round is open, frozen once
+it closes. Every count and list of a round reads these, so a closed round's numbers
+never change with later roster edits (BRIEF.md, "Rounds keep their history").
 """
 
 from datetime import datetime
@@ -13,6 +18,9 @@ from ..extensions import db
 from .round import Round
 from .types import UTCDateTime, utcnow
 from .unit import Unit
+
+# The unit's values a round keeps as they were (`Invitation.unit_<name>`).
+UNIT_SNAPSHOT = ("name", "field", "status", "region", "municipality", "deactivated_at")
 
 
 class Invitation(db.Model):
@@ -33,9 +41,20 @@ class Invitation(db.Model):
     # Set by an admin: this unit may still answer after the deadline, until this moment.
     late_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    unit_name: Mapped[str] = mapped_column(String(300))
+    unit_field: Mapped[str] = mapped_column(String(200))
+    unit_status: Mapped[str] = mapped_column(String(16))
+    unit_region: Mapped[str] = mapped_column(String(200), index=True)
+    unit_municipality: Mapped[str] = mapped_column(String(200), default="")
+    unit_deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()
+
+    def copy_unit(self) -> None:
+        """Take the unit's values as they are now (while the round is open)."""
+        for name in UNIT_SNAPSHOT:
+            setattr(self, f"unit_{name}", getattr(self.unit, name))
 
     def accepts_answers(self, now: datetime | None = None) -> bool:
         """The round takes answers, or this unit was let answer late: after a round

@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -69,6 +79,13 @@ class Round(db.Model):
 
     def accepts_answers(self, now: datetime | None = None) -> bool:
         return self.effective_state(now) == "open"
+
+    @classmethod
+    def not_closed(cls, now: datetime | None = None):
+        """SQL for `effective_state(now) != "closed"`: a draft, or open before its
+        deadline (the rounds whose invitations still follow the roster)."""
+        now = now or utcnow()
+        return or_(cls.state == "draft", and_(cls.state == "open", cls.deadline > now))
 
     def closed_time(self) -> datetime | None:
         """When the round stopped taking answers: an explicit close or the deadline."""

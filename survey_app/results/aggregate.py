@@ -5,6 +5,9 @@ Only submitted answers count: `Answer` rows hold a response's latest submission 
 draft lives in `Response.draft`), so joining answers to submitted responses is exact.
 Percentages are whole percent of those who answered the item, rounded half up
 (BRIEF.md's results JSON). With an admin, every number is of its region's units only.
+
+A unit's field, region and status, and whether it counts at all (not deactivated), are
+read from its invitation: as they were for the round, frozen once the round closed.
 """
 
 from collections import defaultdict
@@ -19,36 +22,39 @@ from ..models.definition import Item, Questionnaire
 from ..models.unit import UNIT_STATUSES
 
 CRITERIA_KEY = "criteria"
-GROUPINGS = {"field": Unit.field, "region": Unit.region, "status": Unit.status}
+GROUPINGS = {
+    "field": Invitation.unit_field,
+    "region": Invitation.unit_region,
+    "status": Invitation.unit_status,
+}
 
 
 def scoped(query: Select, admin: Admin | None) -> Select:
-    """`admin`'s region's units only (`Admin.scope_units`); `None` (the CLI): every region."""
+    """`admin`'s region's units only, by the region each had for the round
+    (`Admin.scope_invitations`); `None` (the CLI): every region."""
     if admin is None:
         return query
-    return admin.scope_units(query)
+    return admin.scope_invitations(query)
 
 
-def _round_units(round_: Round, admin: Admin | None) -> Select:
-    """The round's invited units that are still on the roster (as the dashboard counts)."""
-    query = (
-        select(Unit)
-        .join(Invitation, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None))
+def counted(round_: Round) -> Select:
+    """The round's invitations that count: of units that were not deactivated (while
+    the round was open; as they are now, for an open round)."""
+    return select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None)
     )
-    return scoped(query, admin)
 
 
 def submitted_responses(query: Select, round_: Round) -> Select:
     """Restrict a query over `Response` to the round's submitted responses (a draft
-    never counts) of units still on the roster: what every result counts."""
+    never counts) of the units it counts: what every result counts."""
     return (
         query.join(Invitation, Response.invitation_id == Invitation.id)
         .join(Unit, Invitation.unit_id == Unit.id)
         .where(
             Invitation.round_id == round_.id,
             Invitation.submitted_at.is_not(None),
-            Unit.deactivated_at.is_(None),
+            Invitation.unit_deactivated_at.is_(None),
         )
     )
 
@@ -115,13 +121,9 @@ def responded(round_: Round, admin: Admin | None = None, group_by: str | None = 
     group_column = GROUPINGS[group_by] if group_by else None
     extra = [group_column] if group_column is not None else []
     query = scoped(
-        select(*extra, func.count(Invitation.id))
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(
-            Invitation.round_id == round_.id,
-            Invitation.submitted_at.is_not(None),
-            Unit.deactivated_at.is_(None),
-        ),
+        counted(round_)
+        .with_only_columns(*extra, func.count(Invitation.id))
+        .where(Invitation.submitted_at.is_not(None)),
         admin,
     )
     if not extra:
@@ -132,11 +134,11 @@ def responded(round_: Round, admin: Admin | None = None, group_by: str | None = 
 def units_by(round_: Round, admin: Admin | None, group_by: str) -> dict[str, dict[str, int]]:
     """{field or region: {"active": n, "preparing": n}} of the round's invited units."""
     column = GROUPINGS[group_by]
-    units = _round_units(round_, admin).subquery()
     query = (
-        select(units.c[column.key], units.c.status, func.count())
-        .group_by(units.c[column.key], units.c.status)
-        .order_by(units.c[column.key])
+        scoped(counted(round_), admin)
+        .with_only_columns(column, Invitation.unit_status, func.count())
+        .group_by(column, Invitation.unit_status)
+        .order_by(column)
     )
     table: dict[str, dict[str, int]] = {}
     for name, status, count in db.session.execute(query):
@@ -145,7 +147,7 @@ def units_by(round_: Round, admin: Admin | None, group_by: str) -> dict[str, dic
 
 
 def invited(round_: Round, admin: Admin | None = None) -> int:
-    query = _round_units(round_, admin).with_only_columns(func.count(Unit.id))
+    query = scoped(counted(round_), admin).with_only_columns(func.count(Invitation.id))
     return db.session.scalar(query) or 0
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Admin, Answer, Round, Unit
+from ..models import Admin, Answer, Invitation, Round, Unit
 from ..models.definition import TEXT_TYPES
 from .aggregate import scoped, submitted_answers
 
@@ -57,7 +57,9 @@ def free_text_answers(round_: Round, admin: Admin | None, language: str = "fi") 
     if not by_code:
         return items
     query = scoped(
-        submitted_answers(select(Answer.item_code, Unit.name, Unit.code, Answer.value), round_)
+        submitted_answers(
+            select(Answer.item_code, Invitation.unit_name, Unit.code, Answer.value), round_
+        )
         .where(Answer.item_code.in_(list(by_code)), func.trim(Answer.value) != "")
         # Units are put in order below, in Python: the same on both databases.
         .order_by(Answer.position),

@@ -107,6 +107,17 @@ class Report:
     as_of: datetime = field(default_factory=utcnow)
 
     @property
+    def dated(self) -> datetime:
+        """The round's own date, for the headings: when it closed, or its deadline
+        (never the day the report happens to be read)."""
+        return self.round.closed_time() or self.round.deadline
+
+    @property
+    def numbers_as_of(self) -> datetime:
+        """A closed round's numbers are final as of its close; an open one's, now."""
+        return self.round.closed_time() or self.as_of
+
+    @property
     def units_active(self) -> int:
         return sum(row.active for row in self.units_by_field)
 

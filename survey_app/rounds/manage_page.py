@@ -20,11 +20,15 @@ from .forms import EmailTextsForm, ExtendForm, LateForm, ReminderDaysForm, local
 
 def late_choices(round_: Round) -> list[tuple[str, str]]:
     """The units the admin may let answer late: its active units invited to the round."""
-    query = current_user.scope_units(
-        select(Unit.code, Unit.name)
+    query = current_user.scope_invitations(
+        select(Unit.code, Invitation.unit_name)
         .join(Invitation, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id, Unit.deactivated_at.is_(None))
-        .order_by(Unit.name, Unit.code)
+        .where(
+            Invitation.round_id == round_.id,
+            Invitation.unit_deactivated_at.is_(None),
+            Unit.deactivated_at.is_(None),
+        )
+        .order_by(Invitation.unit_name, Unit.code)
     )
     return [(code, f"{name} ({code})") for code, name in db.session.execute(query)]
 
@@ -72,7 +76,7 @@ def manage_page(round_: Round, *, status: int = 200, failed=None, refusal=None, 
     week_later_date, _time = local_parts(week_later + timedelta(days=7))
     forms.setdefault("late_form", LateForm(data={"late_date": week_later_date}))
     forms["late_form"].late_unit.choices = late_choices(round_)
-    late_list = late.late_invitations(round_, lambda query: current_user.scope_units(query))
+    late_list = late.late_invitations(round_, current_user.scope_invitations)
     return (
         render_template(
             "rounds/manage.html",

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.email_texts import KINDS, LANGUAGES, EmailTextError, check_email_text
-from ..invitations.services import ensure_invitations
+from ..invitations.services import ensure_invitations, refresh_round
 from ..models import QuestionnaireVersion, Round, round_questionnaires
 from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
@@ -210,8 +210,9 @@ def open_with_invitations(round_: Round) -> int:
 
 def extend_deadline(round_: Round, deadline: datetime) -> datetime:
     """Move the deadline later; returns the old one. A round that closed itself at its
-    deadline takes answers again; an explicitly closed round cannot be extended. An
-    automatic reminder already done (or skipped) is not done again."""
+    deadline takes answers again (and its invitations follow the roster again); an
+    explicitly closed round cannot be extended. An automatic reminder already done (or
+    skipped) is not done again."""
     lock(round_)
     check_extendable(round_)
     if deadline <= utcnow():
@@ -221,8 +222,11 @@ def extend_deadline(round_: Round, deadline: datetime) -> datetime:
             "deadline: must be later than the current deadline", code="deadline_not_later"
         )
     check_ahead(deadline, "deadline")
+    reopens = round_.effective_state() == "closed"
     old = round_.deadline
     round_.deadline = deadline
+    if reopens:
+        refresh_round(round_)
     return old
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..extensions import db
+from ..invitations.services import follow_roster
 from ..models import Unit
 from .problems import Problem
 
@@ -152,5 +153,6 @@ def apply_plan(plan: ImportPlan) -> list[Unit]:
             for name in FIELDS:
                 setattr(unit, name, update.record[name])
             unit.deactivated_at = None
+        follow_roster(list(units.values()))
     db.session.flush()
     return created

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..invitations.mailing import contact_email_changed
+from ..invitations.services import follow_roster
 from ..models import Admin, AuditEntry, Invitation, Unit
 from ..models.types import utcnow
 from ..refusals import Refused
@@ -123,7 +124,7 @@ def edit_unit(admin: Admin, unit: Unit, record: dict) -> UnitEdit:
     if "region" in changed:  # the old region's admins see the unit leave, too
         AuditEntry.record(admin, "edit unit", f"unit {unit.code}", before["region"], before, after)
     AuditEntry.record(admin, "edit unit", f"unit {unit.code}", unit.region, before, after)
-    db.session.flush()
+    follow_roster([unit])
     remailed = contact_email_changed(unit) if "contact_email" in changed else []
     return UnitEdit(changed, len(remailed))
 
@@ -142,7 +143,7 @@ def set_active(admin: Admin, unit: Unit, active: bool) -> bool:
         before={"deactivated": active},
         after={"deactivated": not active},
     )
-    db.session.flush()
+    follow_roster([unit])
     return True
 
 

@@ -21,9 +21,10 @@ from ..extensions import db
 from ..invitations.mailing import contact_email_changed
 from ..models import Admin, AuditEntry, Unit
 from ..refusals import Refused
-from .importer import XLSX_SUFFIXES, Rows, check_rows, read_bytes
+from .importer import check_rows
 from .plan import ImportPlan, apply_plan, current_units, plan_import
 from .problems import Problem, RosterError
+from .roster_files import XLSX_SUFFIXES, Rows, read_bytes
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_UPLOAD_ROWS = 5000

@@ -669,12 +669,14 @@ def test_every_bad_token_answers_the_same_404(runner, db, client, open_round, ro
     invitation = db.session.scalar(select(Invitation).join(Unit).where(Unit.code == "KEHY003"))
     old_path = links["KEHY003"].removeprefix("http://localhost")
     reissue_token(invitation)
-    # a link of an earlier round that closed long ago
-    earlier = make_round(slug="vanha", state="closed")
-    days = app.config["TOKEN_DAYS_AFTER_CLOSE"]
-    earlier.closed_at = earlier.deadline = utcnow() - timedelta(days=days + 1)
+    # a link of an earlier round that closed long ago (made while it was open)
+    earlier = make_round(slug="vanha")
     db.session.commit()
     earlier_path = links_of(runner, "vanha")["KEHY001"].removeprefix("http://localhost")
+    days = app.config["TOKEN_DAYS_AFTER_CLOSE"]
+    earlier.state = "closed"
+    earlier.closed_at = earlier.deadline = utcnow() - timedelta(days=days + 1)
+    db.session.commit()
     # a link of a unit taken off the roster after it got its link
     deactivated_path = links["KEHY002"].removeprefix("http://localhost")
     db.session.scalar(select(Unit).filter_by(code="KEHY002")).deactivated_at = utcnow()
