@@ -88,13 +88,17 @@ def create_invitation(round_: Round, unit: Unit) -> Invitation:
     return invitation
 
 
+BATCH = 1000
+
+
 def follow_roster(units: list[Unit]) -> None:
     """After the roster changed: the units' invitations to rounds not yet closed take
     the units' values as they are now; a closed round's invitations keep theirs."""
     ids = [unit.id for unit in units]
-    if ids:
-        open_rounds = select(Round.id).where(Round.not_closed()).scalar_subquery()
-        _copy_units(Invitation.unit_id.in_(ids) & Invitation.round_id.in_(open_rounds))
+    open_rounds = select(Round.id).where(Round.not_closed()).scalar_subquery()
+    for start in range(0, len(ids), BATCH):  # a bounded IN list, however large the import
+        chunk = ids[start : start + BATCH]
+        _copy_units(Invitation.unit_id.in_(chunk) & Invitation.round_id.in_(open_rounds))
 
 
 def refresh_round(round_: Round) -> None:
