@@ -4,7 +4,6 @@ the web page, a contents list at the top and the date it was compiled."""
 import io
 import re
 
-from docx import Document
 from flask_babel import gettext as _
 
 from ..formatting import local_datetime
@@ -28,6 +27,8 @@ def _add_text(paragraph, text: str) -> None:
 
 
 def directory_docx(directory: Directory, title: str) -> bytes:
+    from docx import Document  # imported when a document is asked for: a slow import
+
     document = Document()
     document.core_properties.title = title
     document.add_heading(title, level=1)

@@ -13,11 +13,9 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
+from functools import cache
 from itertools import groupby
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from ..extensions import db
@@ -121,10 +119,20 @@ def csv_chunks(round_: Round, admin: Admin | None = None, rows_per_chunk: int = 
         yield buffer.getvalue()
 
 
+@cache
+def _openpyxl_cells():
+    """openpyxl is a slow import: made when a workbook is asked for, once."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return WriteOnlyCell, ILLEGAL_CHARACTERS_RE
+
+
 def _text_cell(sheet, value):
     """A string cell that can never be a formula (openpyxl reads a leading `=` as one)."""
+    WriteOnlyCell, illegal = _openpyxl_cells()  # noqa: N806 (a class)
     if isinstance(value, str):
-        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        value = neutralise(illegal.sub("", value))
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell
@@ -139,6 +147,8 @@ def write_xlsx(round_: Round, target, admin: Admin | None = None, language: str 
     """The workbook (responses, item summary, units) into a path or binary file, in
     openpyxl's write-only mode: rows go to a temporary file, not into memory."""
     items = round_.items
+    from openpyxl import Workbook  # imported when a workbook is asked for: a slow import
+
     workbook = Workbook(write_only=True)
 
     responses = workbook.create_sheet("responses")
