@@ -21,7 +21,12 @@ from .mailing import (
     reissue_and_mail,
     resend_invitation,
 )
-from .services import LinkUnavailable, ensure_invitations, link_for, uninvited
+from .services import (
+    LinkUnavailable,
+    create_missing_invitations,
+    links_of_round,
+    uninvited,
+)
 from .status import round_status
 from .status_table import render_report
 
@@ -40,9 +45,9 @@ def links_command(slug: str, output: Path | None):
     """Print every unit's personal link as CSV (code,contact_email,link); sends nothing."""
     with refusing(Refused):
         round_ = get_round(slug)
-    invitations, created = ensure_invitations(round_)
+    created = create_missing_invitations(round_)
     try:
-        rows = [(inv.unit.code, inv.unit.contact_email, link_for(inv)) for inv in invitations]
+        rows = links_of_round(round_)
     except LinkUnavailable as error:
         fail(
             f"the link of unit {error} cannot be rebuilt: SECRET_KEY changed and the "

@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
-from ..outbox.queue import queue_message
+from ..outbox.queue import queue_message, queue_messages
 from ..refusals import Refused
-from .services import ensure_invitations, reissue_token
+from .services import BATCH, create_missing_invitations, invitations_of_round, reissue_token
 
 
 def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[int, int]:
@@ -26,20 +26,29 @@ def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[
             "once it is open (its links show a closed page before that)",
             code="round_not_open",
         )
-    invitations, _created = ensure_invitations(round_, unit_ids)
-    queued = 0
-    for invitation in invitations:
-        marked = db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.mailed_at.is_(None))
-            .values(mailed_at=utcnow())
-            .execution_options(synchronize_session=False)
+    create_missing_invitations(round_, unit_ids)
+    chosen = invitations_of_round(round_, unit_ids).order_by(None)
+    total = db.session.scalar(chosen.with_only_columns(func.count(Invitation.id))) or 0
+    marked = db.session.scalars(
+        update(Invitation)
+        .where(
+            Invitation.id.in_(chosen.with_only_columns(Invitation.id).scalar_subquery()),
+            Invitation.mailed_at.is_(None),
         )
-        if marked.rowcount == 1:
-            queue_message(invitation, "invitation")
-            queued += 1
-    db.session.flush()
-    return queued, len(invitations) - queued
+        .values(mailed_at=utcnow())
+        .returning(Invitation.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    queued = 0
+    for start in range(0, len(marked), BATCH):
+        recipients = db.session.execute(
+            select(Invitation.id, Unit.contact_email, Unit.language)
+            .join(Unit, Invitation.unit_id == Unit.id)
+            .where(Invitation.id.in_(marked[start : start + BATCH]))
+        ).all()
+        queued += queue_messages("invitation", [tuple(row) for row in recipients])
+    db.session.expire_all()  # invitations already loaded show their mailed_at
+    return queued, total - queued
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from .. import tokens
 from ..extensions import db
@@ -31,42 +32,63 @@ def ensure_invitations(
     Returns the invitations (by unit code) and how many were created. Once the round
     is closed nothing is created: it keeps the invitations it had, and its numbers.
     """
+    created = create_missing_invitations(round_, unit_ids)
+    return list(db.session.scalars(invitations_of_round(round_, unit_ids))), created
+
+
+def invitations_of_round(round_: Round, unit_ids: set[int] | None = None) -> Select:
+    """The round's invitations of its units, by unit code: while it is open, of the
+    roster's units not deactivated; once closed, of the units it counted."""
+    query = select(Invitation).join(Unit, Invitation.unit_id == Unit.id)
+    query = query.where(Invitation.round_id == round_.id).order_by(Unit.code)
     if round_.effective_state() == "closed":
-        return _kept(round_, unit_ids), 0
-    existing = {
-        invitation.unit_id: invitation
-        for invitation in db.session.scalars(select(Invitation).filter_by(round_id=round_.id))
-    }
-    created = 0
-    result = []
-    for unit in units_of_round(round_):
-        if unit_ids is not None and unit.id not in unit_ids:
-            continue
-        invitation = existing.get(unit.id)
-        if invitation is None:
-            try:
-                with db.session.begin_nested():
-                    invitation = create_invitation(round_, unit)
-                created += 1
-            except IntegrityError:  # `send` and `links` at once: the other one made it
-                invitation = db.session.scalar(
-                    select(Invitation).filter_by(round_id=round_.id, unit_id=unit.id)
-                )
-        result.append(invitation)
-    return result, created
-
-
-def _kept(round_: Round, unit_ids: set[int] | None) -> list[Invitation]:
-    """A closed round's invitations of the units it counts, by unit code."""
-    query = (
-        select(Invitation)
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
-        .order_by(Unit.code)
-    )
+        query = query.where(Invitation.unit_deactivated_at.is_(None))
+    else:
+        query = query.where(Unit.deactivated_at.is_(None))
     if unit_ids is not None:
         query = query.where(Invitation.unit_id.in_(unit_ids))
-    return list(db.session.scalars(query))
+    return query
+
+
+def create_missing_invitations(round_: Round, unit_ids: set[int] | None = None) -> int:
+    """An invitation for every unit of the roster (not deactivated; among `unit_ids`
+    when given) that has none in the round, in bulk; returns how many were made. Safe
+    while another `send` or `links` runs: a row the other one made first is skipped.
+    Nothing is made for a closed round."""
+    if round_.effective_state() == "closed":
+        return 0
+    invited = select(Invitation.unit_id).where(Invitation.round_id == round_.id)
+    missing = select(Unit).where(Unit.deactivated_at.is_(None), Unit.id.not_in(invited))
+    if unit_ids is not None:
+        missing = missing.where(Unit.id.in_(unit_ids))
+    now = utcnow()
+    created = 0
+    rows = []
+    for unit in db.session.scalars(missing.execution_options(yield_per=BATCH)):
+        salt = tokens.new_salt()
+        _token, digest = tokens.issue(salt)
+        row = {"round_id": round_.id, "unit_id": unit.id, "token_salt": salt}
+        row.update(token_hash=digest, token_issued_at=now, created_at=now)
+        row.update({f"unit_{name}": getattr(unit, name) for name in UNIT_SNAPSHOT})
+        rows.append(row)
+        if len(rows) == BATCH:
+            created += _insert_new(rows)
+            rows = []
+    if rows:
+        created += _insert_new(rows)
+    return created
+
+
+def _insert_new(rows: list[dict]) -> int:
+    """Insert these invitations, skipping any (round, unit) another run made first."""
+    dialect = db.session.get_bind().dialect.name
+    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+    statement = (
+        module.insert(Invitation)
+        .on_conflict_do_nothing(index_elements=["round_id", "unit_id"])
+        .returning(Invitation.id)
+    )
+    return len(db.session.execute(statement, rows).all())
 
 
 def uninvited(round_: Round) -> int:
@@ -142,6 +164,22 @@ def token_for(invitation: Invitation) -> str:
     if token is None:
         raise LinkUnavailable(invitation.unit.code)
     return token
+
+
+def links_of_round(round_: Round) -> list[tuple[str, str, str]]:
+    """(unit code, contact address, link) of every invitation of the round, by code, in
+    one query; LinkUnavailable names a unit whose link the keys cannot rebuild."""
+    base = current_app.config["BASE_URL"]
+    query = invitations_of_round(round_).with_only_columns(
+        Unit.code, Unit.contact_email, Invitation.token_salt, Invitation.token_hash
+    )
+    links = []
+    for code, email, salt, digest in db.session.execute(query):
+        token = tokens.rebuild(salt, digest)
+        if token is None:
+            raise LinkUnavailable(code)
+        links.append((code, email, f"{base}/r/{token}"))
+    return links
 
 
 def link_for(invitation: Invitation) -> str:

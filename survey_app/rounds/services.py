@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.email_texts import KINDS, LANGUAGES, EmailTextError, check_email_text
-from ..invitations.services import ensure_invitations, refresh_round
+from ..invitations.services import create_missing_invitations, refresh_round
 from ..models import QuestionnaireVersion, Round, round_questionnaires
 from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
@@ -204,8 +204,7 @@ def open_with_invitations(round_: Round) -> int:
     """Open the round and give every active unit its invitation (its personal link),
     mailing nothing; returns how many invitations were created."""
     open_round(round_)
-    _invitations, created = ensure_invitations(round_)
-    return created
+    return create_missing_invitations(round_)
 
 
 def extend_deadline(round_: Round, deadline: datetime) -> datetime:
