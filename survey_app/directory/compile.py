@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -119,6 +120,7 @@ def _latest_responses(codes: set[str], admin: Admin | None):
         .join(Response, Response.id == ranked.c.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .where(ranked.c.rank == 1)
+        .options(selectinload(Round.questionnaire_versions))  # the rounds' versions at once
     )
     return db.session.execute(query).all()
 

@@ -13,6 +13,10 @@ from ..extensions import db
 from .definition import Questionnaire
 from .types import UTCDateTime, utcnow
 
+# Parsed definitions by checksum (a hash of the content): a stored version never
+# changes, so each is parsed once per process, not once per request.
+_PARSED: dict[str, Questionnaire] = {}
+
 
 class QuestionnaireVersion(db.Model):
     __tablename__ = "questionnaire_versions"
@@ -22,14 +26,14 @@ class QuestionnaireVersion(db.Model):
     key: Mapped[str] = mapped_column(String(64))
     version: Mapped[int]
     checksum: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Read only when a version is parsed for the first time in this process.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def questionnaire(self) -> Questionnaire:
-        """The parsed definition object (cached per instance)."""
-        cached = self.__dict__.get("_parsed")
-        if cached is None:
-            cached = Questionnaire.from_dict(self.definition)
-            self.__dict__["_parsed"] = cached
-        return cached
+        """The parsed definition object."""
+        parsed = _PARSED.get(self.checksum)
+        if parsed is None:
+            parsed = _PARSED[self.checksum] = Questionnaire.from_dict(self.definition)
+        return parsed

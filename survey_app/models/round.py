@@ -59,7 +59,6 @@ class Round(db.Model):
     questionnaire_versions: Mapped[list[QuestionnaireVersion]] = relationship(
         secondary=round_questionnaires,
         order_by=round_questionnaires.c.position,
-        lazy="selectin",
         viewonly=True,
     )
 

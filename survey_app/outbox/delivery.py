@@ -9,7 +9,6 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Message
 from sqlalchemy import update
 
 from ..extensions import db
@@ -18,20 +17,34 @@ from ..models.types import utcnow
 from ..tokens import LinkUnavailable
 from .kinds import kind_of
 from .render import render_message
+from .transport import Email
 
 
 class Undeliverable(Exception):
     """This message must not go out (superseded, round closed, bad data)."""
 
 
-def renew_claim(message_id: int, worker: str, lease: timedelta) -> bool:
-    """Extend this worker's claim right before sending; False if it is no longer ours."""
-    renewed = _update_own(message_id, worker, claimed_until=utcnow() + lease)
+def renew_claims(message_ids: list[int], worker: str, lease: timedelta) -> list[int]:
+    """Extend this worker's claim on the rest of its batch; returns those still its own
+    (in their order), leaving out any another worker took after the claim expired."""
+    renewed = set(
+        db.session.scalars(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.status == "queued",
+            )
+            .values(claimed_until=utcnow() + lease)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
-    return renewed
+    return [message_id for message_id in message_ids if message_id in renewed]
 
 
-def prepare(message_id: int) -> Message:
+def prepare(message_id: int) -> Email:
     """The email to hand over, or Undeliverable. Ends its transaction."""
     try:
         message = db.session.get(OutboxMessage, message_id)
@@ -43,7 +56,7 @@ def prepare(message_id: int) -> Message:
         except Exception as error:  # bad data in one message must not stop the others
             current_app.logger.exception("cannot render outbox message %s", message_id)
             raise Undeliverable(f"cannot render: {type(error).__name__}: {error}") from None
-        email = Message(
+        email = Email(
             subject=" ".join(rendered.subject.split()),  # one line, whatever the data held
             recipients=[message.to_address],
             body=rendered.text,

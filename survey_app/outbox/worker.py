@@ -5,10 +5,11 @@ server accepted it. A worker killed at any point loses nothing: rows it had clai
 are released (at once by a worker on the same host, else when the claim expires) and
 sent later. A message goes twice only when a kill comes between the server's
 acceptance and that commit, or the connection is lost after the message's final dot
-(before the server's answer arrives), and then with the same Message-ID. The claim is
-renewed right before each message is sent, so a slow batch does not lose its rows to
-another worker. A mail server that is down, answers 421 or drops the connection
-charges no message: the worker waits as a whole and goes on where it stopped.
+(before the server's answer arrives), and then with the same Message-ID. The claim on
+the rest of a batch is renewed whenever half the lease has passed, so a slow batch
+does not lose its rows to another worker. A mail server that is down, answers 421 or
+drops the connection charges no message: the worker waits as a whole and goes on
+where it stopped.
 """
 
 import os
@@ -109,9 +110,18 @@ class Worker:
         result = BatchResult(claimed=len(ids))
         self.total.claimed += len(ids)
         pending = list(ids)
+        renew_at = time.monotonic() + self.lease.total_seconds() / 2
         try:
             with open_transport() as transport:
                 while pending and not self.stopping:
+                    if time.monotonic() >= renew_at:
+                        kept = delivery.renew_claims(pending, self.name, self.lease)
+                        result.skipped += len(pending) - len(kept)  # taken by another
+                        self.total.skipped += len(pending) - len(kept)
+                        pending = kept
+                        renew_at = time.monotonic() + self.lease.total_seconds() / 2
+                        if not pending:
+                            break
                     outcome = self._send_one(transport, pending[0])
                     result.count(outcome)
                     self.total.count(outcome)
@@ -131,8 +141,6 @@ class Worker:
         return result
 
     def _send_one(self, transport, message_id: int) -> str:
-        if not delivery.renew_claim(message_id, self.name, self.lease):
-            return "skipped"  # no longer ours (our claim expired and another took it)
         try:
             email = delivery.prepare(message_id)
         except delivery.Undeliverable as refusal:

@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from survey_app.invitations.mailing import queue_invitations, queue_reminders
 from survey_app.models import OutboxMessage
+from survey_app.models.types import utcnow
 from tests.factories import make_invitation, make_round, make_unit
 
 pytestmark = pytest.mark.slow
@@ -125,3 +127,35 @@ def test_two_workers_never_send_the_same_message(
     sent_counts = [int(output.split("Sent ")[1].split(" ")[0]) for output in outputs]
     assert sum(sent_counts) == MESSAGES
     assert min(sent_counts) > 0, sent_counts
+
+
+def test_a_batch_renews_its_claim_and_skips_what_another_worker_took(app, db, runner, smtp):
+    """Whenever half the lease has passed the rest of the batch is claimed again; a
+    message whose claim had run out and that another worker took is left to it."""
+    from survey_app.outbox import delivery
+    from survey_app.outbox.worker import Worker
+
+    round_ = make_round()
+    for _ in range(3):
+        make_invitation(round_=round_, unit=make_unit())
+    runner.invoke(args=["invitations", "send", round_.slug])
+    first, second = Worker(batch_size=3), Worker(batch_size=3)
+    ids = first.claim()
+    assert len(ids) == 3
+    taken = db.session.get(OutboxMessage, ids[1])
+    taken.claimed_until = utcnow() - timedelta(seconds=1)  # the first worker's claim ran out
+    db.session.commit()
+    assert second.claim() == [ids[1]]
+    kept = delivery.renew_claims(ids, first.name, first.lease)
+    assert kept == [ids[0], ids[2]]
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, ids[0]).claimed_until > utcnow()
+    # A lease so short that every message finds half of it gone: renewed each time,
+    # and nothing is lost or skipped.
+    app.config["OUTBOX_LEASE_SECONDS"] = 0.0001
+    result = first.send_batch(kept)
+    assert (result.sent, result.skipped) == (2, 0)
+    assert second.send_batch([ids[1]]).sent == 1
+    assert sorted(m.recipients[0] for m in smtp.received) == sorted(
+        row.to_address for row in db.session.scalars(select(OutboxMessage))
+    )
