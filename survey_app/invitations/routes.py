@@ -20,7 +20,7 @@ def show(slug: str):
     round_ = round_or_404(slug)
     return render_template(
         "invitations/dashboard.html",
-        dashboard=round_dashboard(round_, current_user),
+        dashboard=round_dashboard(round_, current_user, page=_page()),
         # admin.js fetches the page again to update its numbers: leave flashed
         # messages for the admin's next real page load.
         refreshing=request.headers.get("X-Dashboard-Refresh") == "1",
@@ -100,6 +100,12 @@ def change_email(slug: str, code: str):
         lambda: actions.change_contact_email(round_, current_user, code, email),
         lambda _result: _("The address of %(code)s was changed.", code=code),
     )
+
+
+def _page() -> int:
+    """The page of the units still missing (?page=); anything else is the first."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
 
 
 def _act(round_: Round, action, said):

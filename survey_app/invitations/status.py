@@ -1,40 +1,23 @@
 """Where each unit of a round stands: its mail, whether it opened the link, its answers.
 
-Computed from the data already kept (outbox rows, invitation and response times), in
-three queries for a whole round however many units it has. `round_status` returns
-dataclasses; status_table.py turns them into the table `flask invitations status` prints.
+Counted and listed by the database from the data already kept (outbox rows, invitation
+and response times): the totals in one `GROUP BY` however many units a round has, the
+units a page at a time. `round_status` gives every unit (for `flask invitations
+status`; status_table.py prints it), `totals` the numbers, `unit_page` one page.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from ..extensions import db
-from ..models import Admin, Invitation, OutboxMessage, Response, Round, Unit
+from ..models import Admin, Invitation, Response, Round, Unit
+from .mail_state import BOUNCED, FAILED, NOT_INVITED, NOT_MAILED, QUEUED, mail_states
 
-# Mail states, from the invitation and reminder emails (receipts do not count).
-NOT_INVITED = "not invited"  # no invitation (neither `send` nor `links` ran for it)
-NOT_MAILED = "not mailed"  # an invitation (from `links`), no email queued
-QUEUED = "queued"  # an email waits (or is being retried); none reached the unit before
-SENT = "sent"  # the mail server took it
-FAILED = "failed"  # the server refused it, or retries ran out
-BOUNCED = "bounced"  # the server took it, then reported it undeliverable
-
-
-@dataclass(frozen=True)
-class MailRow:
-    """The fields of one invitation or reminder email that its state depends on."""
-
-    id: int
-    status: str
-    created_at: datetime
-    next_attempt_at: datetime
-    sent_at: datetime | None
-    bounced_at: datetime | None
-    last_error: str | None
+# Each invited unit stands at exactly one stage: the furthest it reached.
+STAGES = ("submitted", "draft", "opened", "not_opened")
 
 
 @dataclass(frozen=True)
@@ -88,161 +71,142 @@ class RoundStatus:
     totals: Totals
 
 
-def mail_status(rows: list[MailRow]) -> MailStatus:
-    """The state of a unit's mail, from its emails in the order they were queued.
-
-    The latest email that is done (sent or failed) decides; an email still waiting
-    shows as `queued` unless an earlier one reached the unit (sent, not bounced).
-    """
-    if not rows:
-        return MailStatus(NOT_MAILED)
-    done = [row for row in rows if row.status != "queued"]
-    latest = done[-1] if done else None
-    waiting = [row for row in rows if row.status == "queued"]
-    reached = latest is not None and latest.status == "sent" and latest.bounced_at is None
-    if waiting and not reached:
-        return MailStatus(QUEUED, waiting[-1].created_at, waiting[-1].last_error)
-    if latest.status == "failed":
-        # No column keeps the failing attempt's time: that attempt was due then.
-        return MailStatus(FAILED, latest.next_attempt_at, latest.last_error)
-    if latest.bounced_at is not None:
-        return MailStatus(BOUNCED, latest.bounced_at, latest.last_error)
-    return MailStatus(SENT, latest.sent_at)
-
-
-def count(units: list[UnitStatus]) -> Totals:
-    return Totals(
-        units=len(units),
-        invited=sum(u.invited for u in units),
-        mailed=sum(u.ever_sent for u in units),
-        queued=sum(u.mail.state == QUEUED for u in units),
-        failed=sum(u.mail.state == FAILED for u in units),
-        bounced=sum(u.mail.state == BOUNCED for u in units),
-        opened=sum(u.opened_at is not None for u in units),
-        draft=sum(u.draft_saved_at is not None for u in units),
-        submitted=sum(u.submitted_at is not None for u in units),
-    )
-
-
 def round_status(round_: Round, admin: Admin | None = None) -> RoundStatus:
-    """Every unit of the round, by code, in `admin`'s region (None: every region).
-
-    While the round is open: the roster's units that are not deactivated, invited or
-    not yet. Once it is closed: the units it invited, as they were for it."""
-    mails = _mail_rows(round_)
-    if round_.effective_state() == "closed":
-        query = _invited_as_they_were(round_)
-        if admin is not None:
-            query = admin.scope_invitations(query)
-    else:
-        query = _roster_now(round_)
-        if admin is not None:
-            query = admin.scope_units(query)
-    units = []
-    for (
-        code,
-        name,
-        email,
-        contact_name,
-        region,
-        field,
-        inv_id,
-        opened,
-        submitted,
-        response_id,
-        has_draft,
-        updated,
-    ) in db.session.execute(query):
-        rows = mails.get(inv_id, [])
-        # Answers saved and not submitted, or changes saved after a submission.
-        drafting = (response_id is not None and submitted is None) or bool(has_draft)
-        units.append(
-            UnitStatus(
-                code=code,
-                name=name,
-                contact_email=email,
-                contact_name=contact_name,
-                region=region,
-                field=field,
-                invited=inv_id is not None,
-                mail=mail_status(rows) if inv_id is not None else MailStatus(NOT_INVITED),
-                ever_sent=any(row.status == "sent" for row in rows),
-                opened_at=opened,
-                draft_saved_at=updated if drafting else None,
-                submitted_at=submitted,
-            )
-        )
-    return RoundStatus(round_, units, count(units))
+    """Every unit of the round, by code, in `admin`'s region (None: every region)."""
+    rows = db.session.execute(unit_rows(round_, admin).order_by("code")).all()
+    return RoundStatus(round_, [_unit_status(row) for row in rows], totals(round_, admin)[None])
 
 
-_PROGRESS = (
-    Invitation.id,
-    Invitation.first_opened_at,
-    Invitation.submitted_at,
-    Response.id,
-    Response.draft.is_not(None),
-    Response.updated_at,
-)
+def unit_page(
+    round_: Round, admin: Admin, *, waiting_only: bool, page: int, per_page: int
+) -> tuple[int, list[UnitStatus]]:
+    """(how many, one page of units by code): all, or those invited that have not
+    submitted (`waiting_only`)."""
+    rows = unit_rows(round_, admin).subquery()
+    query = select(rows)
+    if waiting_only:
+        query = query.where(rows.c.invitation_id.is_not(None), rows.c.submitted_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page_rows = db.session.execute(
+        query.order_by(rows.c.code).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return total, [_unit_status(row) for row in page_rows]
 
 
-def _roster_now(round_: Round) -> Select:
-    return (
-        select(
-            Unit.code,
-            Unit.name,
-            Unit.contact_email,
-            Unit.contact_name,
-            Unit.region,
-            Unit.field,
-            *_PROGRESS,
-        )
-        .select_from(Unit)
-        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Unit.deactivated_at.is_(None))
-        .order_by(Unit.code)
-    )
+def totals(round_: Round, admin: Admin | None, group_by: str | None = None) -> dict:
+    """{group: Totals} of the round's units in `admin`'s region, counted by one
+    `GROUP BY`: by "region" or "field", or {None: Totals} for all."""
+    rows = unit_rows(round_, admin).subquery()
+    group = [rows.c[group_by]] if group_by else []
 
+    def how_many(condition):
+        return func.sum(case((condition, 1), else_=0))
 
-def _invited_as_they_were(round_: Round) -> Select:
-    return (
-        select(
-            Unit.code,
-            Invitation.unit_name,
-            Unit.contact_email,
-            Unit.contact_name,
-            Invitation.unit_region,
-            Invitation.unit_field,
-            *_PROGRESS,
-        )
-        .select_from(Invitation)
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
-        .order_by(Unit.code)
-    )
-
-
-def _mail_rows(round_: Round) -> dict[int, list[MailRow]]:
-    query = (
-        select(
-            OutboxMessage.invitation_id,
-            OutboxMessage.id,
-            OutboxMessage.status,
-            OutboxMessage.created_at,
-            OutboxMessage.next_attempt_at,
-            OutboxMessage.sent_at,
-            OutboxMessage.bounced_at,
-            OutboxMessage.last_error,
-        )
-        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
-        .where(
-            Invitation.round_id == round_.id,
-            OutboxMessage.kind.in_(("invitation", "reminder")),
-        )
-        .order_by(OutboxMessage.invitation_id, OutboxMessage.id)
-    )
-    result: dict[int, list[MailRow]] = defaultdict(list)
-    for invitation_id, *fields in db.session.execute(query):
-        result[invitation_id].append(MailRow(*fields))
+    query = select(
+        *group,
+        func.count(),
+        func.count(rows.c.invitation_id),
+        how_many(rows.c.ever_sent == 1),
+        how_many(rows.c.state == QUEUED),
+        how_many(rows.c.state == FAILED),
+        how_many(rows.c.state == BOUNCED),
+        func.count(rows.c.first_opened_at),
+        how_many(rows.c.drafting == 1),
+        func.count(rows.c.submitted_at),
+    ).group_by(*group)
+    result = {
+        (row[0] if group else None): Totals(*(int(n or 0) for n in row[len(group) :]))
+        for row in db.session.execute(query)
+    }
+    if not group and None not in result:
+        result[None] = Totals(0, 0, 0, 0, 0, 0, 0, 0, 0)
     return result
+
+
+def stages(round_: Round, admin: Admin | None) -> dict[str, int]:
+    """How many invited units stand at each stage (the furthest each reached)."""
+    rows = unit_rows(round_, admin).subquery()
+    stage = case(
+        (rows.c.submitted_at.is_not(None), "submitted"),
+        (rows.c.drafting == 1, "draft"),
+        (rows.c.first_opened_at.is_not(None), "opened"),
+        else_="not_opened",
+    )
+    query = select(stage, func.count()).where(rows.c.invitation_id.is_not(None)).group_by(stage)
+    result = dict.fromkeys(STAGES, 0)
+    result.update({name: count for name, count in db.session.execute(query)})
+    return result
+
+
+def unit_rows(round_: Round, admin: Admin | None) -> Select:
+    """A row per unit of the round with its invitation, mail and answers. While the
+    round is open: the roster's units that are not deactivated, invited or not yet;
+    once it is closed: the units it invited, as they were for it."""
+    mail = mail_states(round_)
+    # Answers saved and not submitted, or changes saved after a submission.
+    drafting = or_(
+        and_(Response.id.is_not(None), Invitation.submitted_at.is_(None)),
+        Response.draft.is_not(None),
+    )
+    progress = (
+        Invitation.id.label("invitation_id"),
+        Invitation.first_opened_at,
+        Invitation.submitted_at,
+        case((drafting, 1), else_=0).label("drafting"),
+        Response.updated_at,
+        mail.c.state,
+        mail.c.at,
+        mail.c.reason,
+        mail.c.ever_sent,
+    )
+    contact = (Unit.code, Unit.contact_email, Unit.contact_name)
+    if round_.effective_state() == "closed":
+        query = (
+            select(
+                *contact,
+                Invitation.unit_name.label("name"),
+                Invitation.unit_region.label("region"),
+                Invitation.unit_field.label("field"),
+                *progress,
+            )
+            .select_from(Invitation)
+            .join(Unit, Invitation.unit_id == Unit.id)
+            .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
+        )
+        query = admin.scope_invitations(query) if admin is not None else query
+    else:
+        query = (
+            select(*contact, Unit.name, Unit.region, Unit.field, *progress)
+            .select_from(Unit)
+            .outerjoin(
+                Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id)
+            )
+            .where(Unit.deactivated_at.is_(None))
+        )
+        query = admin.scope_units(query) if admin is not None else query
+    return query.outerjoin(Response, Response.invitation_id == Invitation.id).outerjoin(
+        mail, mail.c.invitation_id == Invitation.id
+    )
+
+
+def _unit_status(row) -> UnitStatus:
+    if row.invitation_id is None:
+        mail = MailStatus(NOT_INVITED)
+    elif row.state is None:
+        mail = MailStatus(NOT_MAILED)
+    else:
+        mail = MailStatus(row.state, row.at, row.reason)
+    return UnitStatus(
+        code=row.code,
+        name=row.name,
+        contact_email=row.contact_email,
+        contact_name=row.contact_name,
+        region=row.region,
+        field=row.field,
+        invited=row.invitation_id is not None,
+        mail=mail,
+        ever_sent=bool(row.ever_sent),
+        opened_at=row.first_opened_at,
+        draft_saved_at=row.updated_at if row.drafting else None,
+        submitted_at=row.submitted_at,
+    )

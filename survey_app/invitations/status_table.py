@@ -4,7 +4,8 @@ opened the link, its answers, with times) and the totals with the response rate.
 from datetime import datetime
 
 from ..timeutil import format_local
-from .status import BOUNCED, FAILED, QUEUED, RoundStatus, UnitStatus
+from .mail_state import BOUNCED, FAILED, QUEUED
+from .status import RoundStatus, UnitStatus
 
 NAME_WIDTH = 30
 

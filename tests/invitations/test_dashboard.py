@@ -6,10 +6,9 @@ import re
 import pytest
 
 from survey_app.formatting import percent
-from survey_app.invitations.dashboard import stages
-from survey_app.invitations.status import MailStatus, UnitStatus
+from survey_app.invitations.status import stages
 from survey_app.models.types import utcnow
-from tests.factories import make_invitation, make_round, make_unit
+from tests.factories import make_invitation, make_response, make_round, make_unit
 from tests.helpers import PASSWORD, create, form_fields, login
 
 
@@ -129,30 +128,66 @@ def test_the_send_button_and_the_outbox_line(client, db, round_with_answers):
     assert sorted(link.split("&amp;")) == ["round=kevat", "state=queued"]
 
 
-def test_stages_count_each_invited_unit_once():
-    def unit(invited=True, opened=None, draft=None, submitted=None):
-        return UnitStatus(
-            code="X",
-            name="X",
-            contact_email="x@example.fi",
-            contact_name="X",
-            region="R",
-            field="F",
-            invited=invited,
-            mail=MailStatus("sent"),
-            ever_sent=True,
-            opened_at=opened,
-            draft_saved_at=draft,
-            submitted_at=submitted,
-        )
+def test_stages_count_each_invited_unit_once(db):
+    """Each invited unit at the furthest stage it reached, counted by the database."""
+    round_ = make_round()
+    make_unit()  # on the roster, not invited: no stage
+    plain, _ = make_invitation(round_=round_)
+    opened, _ = make_invitation(round_=round_)
+    opened.first_opened_at = utcnow()
+    drafting, _ = make_invitation(round_=round_)
+    drafting.first_opened_at = utcnow()
+    make_response(drafting, {"k1_1": "yes"}, submit=False)
+    for draft_after in (True, False):
+        submitted, _ = make_invitation(round_=round_)
+        submitted.first_opened_at = utcnow()
+        make_response(submitted, {"k1_1": "yes"})
+        if draft_after:  # changes saved after submitting: still submitted
+            make_response(submitted, {"k1_1": "no"}, submit=False)
+    db.session.commit()
+    assert stages(round_, None) == {"submitted": 2, "draft": 1, "opened": 1, "not_opened": 1}
 
-    now = utcnow()
-    units = [
-        unit(invited=False),
-        unit(),
-        unit(opened=now),
-        unit(opened=now, draft=now),
-        unit(opened=now, draft=now, submitted=now),
-        unit(opened=now, submitted=now),
-    ]
-    assert stages(units) == {"submitted": 2, "draft": 1, "opened": 1, "not_opened": 1}
+
+def test_the_units_still_missing_come_a_page_at_a_time(client, db, runner):
+    """A national round leaves tens of thousands of units waiting: the page lists 50 at a
+    time (each with its forms), the heading counts them all."""
+    round_ = make_round(slug="kevat")
+    for number in range(120):
+        make_invitation(round_=round_, unit=make_unit(code=f"U{number:03d}"))
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi", PASSWORD)
+    first = client.get("/admin/rounds/kevat").get_data(as_text=True)
+    assert "Ei vielä vastannut (120)" in first or "(120)" in first
+    assert first.count('name="unit" value=') == 50
+    assert 'value="U000"' in first and 'value="U050"' not in first
+    assert "Sivu 1/3" in first and 'rel="next"' in first
+    third = client.get("/admin/rounds/kevat?page=3").get_data(as_text=True)
+    assert third.count('name="unit" value=') == 20 and 'value="U119"' in third
+    assert 'rel="prev"' in third and 'rel="next"' not in third
+    assert client.get("/admin/rounds/kevat?page=x").status_code == 200  # the first page
+
+
+def test_the_dashboard_takes_the_same_queries_for_any_number_of_units(client, db, runner):
+    from sqlalchemy import event
+
+    def statements_for(slug: str) -> int:
+        seen = []
+
+        def record(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"/admin/rounds/{slug}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    small, large = make_round(slug="pieni"), make_round(slug="suuri")
+    make_invitation(round_=small)
+    for _ in range(80):
+        make_invitation(round_=large)
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi", PASSWORD)
+    client.get("/admin/rounds/pieni")  # the first page a process draws reads what it caches
+    assert statements_for("pieni") == statements_for("suuri") <= 12

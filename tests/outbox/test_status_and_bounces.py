@@ -6,9 +6,10 @@ import itertools
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, select
 
-from survey_app.invitations.status import MailRow, mail_status, round_status
+from survey_app.invitations.status import round_status
 from survey_app.models import OutboxMessage, Round
 from survey_app.outbox.queue import queue_message
 from tests.factories import make_invitation, make_round, make_unit
@@ -234,30 +235,58 @@ def test_status_takes_the_same_few_queries_for_any_number_of_units(app, db, smtp
 _ids = itertools.count(1)
 
 
-def mail(status="sent", minutes=0, bounced=False, error=None) -> MailRow:
+def mail(status="sent", minutes=0, bounced=False, error=None) -> dict:
+    """One invitation or reminder email, `minutes` after the first."""
     at = datetime(2030, 3, 1, 9, tzinfo=UTC) + timedelta(minutes=minutes)
-    return MailRow(
-        id=next(_ids),
-        status=status,
-        created_at=at,
-        next_attempt_at=at,
-        sent_at=at if status == "sent" else None,
-        bounced_at=at + timedelta(minutes=5) if bounced else None,
-        last_error=error,
-    )
+    return {
+        "kind": "reminder" if minutes else "invitation",
+        "status": status,
+        "created_at": at,
+        "next_attempt_at": at,
+        "sent_at": at if status == "sent" else None,
+        "bounced_at": at + timedelta(minutes=5) if bounced else None,
+        "last_error": error,
+    }
 
 
-def test_the_latest_finished_email_decides_and_a_waiting_one_shows_as_queued():
-    assert mail_status([]).state == "not mailed"
-    assert mail_status([mail("queued", error="451 4.7.1 Greylisted")]).reason == (
-        "451 4.7.1 Greylisted"
-    )
-    # A reminder waiting after an invitation that arrived: the unit has mail.
-    assert mail_status([mail("sent"), mail("queued", 10)]).state == "sent"
-    # A reminder waiting after one that failed or bounced: it is the hope now.
-    assert mail_status([mail("failed", error="550"), mail("queued", 10)]).state == "queued"
-    assert mail_status([mail(bounced=True), mail("queued", 10)]).state == "queued"
-    # A reminder sent after a bounce (the address was fixed) counts, and vice versa.
-    assert mail_status([mail(bounced=True), mail("sent", 10)]).state == "sent"
-    later = mail_status([mail("sent"), mail("sent", 10, bounced=True, error="bounced: x")])
-    assert (later.state, later.reason, later.at.minute) == ("bounced", "bounced: x", 15)
+@pytest.mark.parametrize(
+    ("mails", "state", "reason"),
+    [
+        ([], "not mailed", None),
+        ([mail("queued", error="451 4.7.1 Greylisted")], "queued", "451 4.7.1 Greylisted"),
+        # A reminder waiting after an invitation that arrived: the unit has mail.
+        ([mail("sent"), mail("queued", 10)], "sent", None),
+        # A reminder waiting after one that failed or bounced: it is the hope now.
+        ([mail("failed", error="550"), mail("queued", 10)], "queued", None),
+        ([mail(bounced=True), mail("queued", 10)], "queued", None),
+        # A reminder sent after a bounce (the address was fixed) counts, and vice versa.
+        ([mail(bounced=True), mail("sent", 10)], "sent", None),
+        (
+            [mail("sent"), mail("sent", 10, bounced=True, error="bounced: x")],
+            "bounced",
+            "bounced: x",
+        ),
+        ([mail("failed", error="550 5.1.1")], "failed", "550 5.1.1"),
+    ],
+)
+def test_the_latest_finished_email_decides_and_a_waiting_one_shows_as_queued(
+    db, mails, state, reason
+):
+    """The rule, decided by the database for every unit of a round at once."""
+    invitation, _link = make_invitation()
+    for values in mails:
+        db.session.add(
+            OutboxMessage(
+                invitation_id=invitation.id,
+                to_address="x@example.fi",
+                language="fi",
+                message_id=f"<{next(_ids)}@test>",
+                **values,
+            )
+        )
+    db.session.commit()
+    (unit,) = round_status(invitation.round).units
+    assert (unit.mail.state, unit.mail.reason) == (state, reason)
+    if state == "bounced":
+        assert unit.mail.at.minute == 15  # when it bounced
+    assert unit.ever_sent == any(values["status"] == "sent" for values in mails)

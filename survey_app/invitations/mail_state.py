@@ -1,0 +1,89 @@
+"""Where each unit's mail stands, decided in SQL for a whole round at once.
+
+The one rule, for the dashboard's counts, its list of units and `invitations status`:
+the latest invitation or reminder that is done (sent or failed) decides; one still
+waiting shows as queued unless an earlier one reached the unit (sent, not bounced).
+"""
+
+from sqlalchemy import Subquery, and_, case, func, select
+
+from ..models import Invitation, OutboxMessage, Round
+
+MAIL_KINDS = ("invitation", "reminder")  # receipts do not count
+
+NOT_INVITED = "not invited"  # no invitation (neither `send` nor `links` ran for it)
+NOT_MAILED = "not mailed"  # an invitation (from `links`), no email queued
+QUEUED = "queued"  # an email waits (or is being retried); none reached the unit before
+SENT = "sent"  # the mail server took it
+FAILED = "failed"  # the server refused it, or retries ran out
+BOUNCED = "bounced"  # the server took it, then reported it undeliverable
+
+
+def mail_states(round_: Round) -> Subquery:
+    """One row per invitation of the round that has mail: `invitation_id`, `state`,
+    `at` (when it got there), `reason` (the server's answer, for failed, bounced and
+    queued mail) and `ever_sent` (1 when the server ever took one of its emails)."""
+    mails = (
+        select(OutboxMessage)
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(Invitation.round_id == round_.id, OutboxMessage.kind.in_(MAIL_KINDS))
+        .subquery()
+    )
+    done = _latest(mails, mails.c.status != "queued")
+    waiting = _latest(mails, mails.c.status == "queued")
+    each = (
+        select(
+            mails.c.invitation_id,
+            func.max(case((mails.c.status == "sent", 1), else_=0)).label("ever_sent"),
+        )
+        .group_by(mails.c.invitation_id)
+        .subquery()
+    )
+    reached = case((and_(done.c.status == "sent", done.c.bounced_at.is_(None)), 1), else_=0)
+    is_queued = and_(waiting.c.invitation_id.is_not(None), reached == 0)
+    is_failed = done.c.status == "failed"
+    is_bounced = done.c.bounced_at.is_not(None)
+    state = case((is_queued, QUEUED), (is_failed, FAILED), (is_bounced, BOUNCED), else_=SENT)
+    # No column keeps a failing attempt's time: that attempt was due then.
+    at = case(
+        (is_queued, waiting.c.created_at),
+        (is_failed, done.c.next_attempt_at),
+        (is_bounced, done.c.bounced_at),
+        else_=done.c.sent_at,
+    )
+    reason = case(
+        (is_queued, waiting.c.last_error),
+        (is_failed | is_bounced, done.c.last_error),
+        else_=None,
+    )
+    return (
+        select(
+            each.c.invitation_id,
+            state.label("state"),
+            at.label("at"),
+            reason.label("reason"),
+            each.c.ever_sent,
+        )
+        .select_from(each)
+        .outerjoin(done, done.c.invitation_id == each.c.invitation_id)
+        .outerjoin(waiting, waiting.c.invitation_id == each.c.invitation_id)
+        .subquery()
+    )
+
+
+def _latest(mails: Subquery, condition) -> Subquery:
+    """Each invitation's newest email among those meeting `condition`."""
+    ranked = (
+        select(
+            mails,
+            func.row_number()
+            .over(
+                partition_by=mails.c.invitation_id,
+                order_by=(mails.c.created_at.desc(), mails.c.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(condition)
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1).subquery()
