@@ -177,9 +177,7 @@ BUSY = "421 4.3.0 Too busy, come back later"
 @pytest.mark.parametrize(
     "outage", ["421 to MAIL", "421 to RCPT", "421 to DATA", "disconnect before the answer"]
 )
-def test_an_outage_charges_no_message_and_everything_goes_afterwards(
-    app, runner, db, smtp, outage
-):
+def test_an_outage_charges_no_message_and_everything_goes_afterwards(app, runner, db, smtp, outage):
     """With OUTBOX_MAX_ATTEMPTS=3 an outage used to make every message tried give up
     ("gave up after 3 attempts: SMTPServerDisconnected"), never to be sent."""
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
