@@ -22,9 +22,40 @@ class RosterFilter:
     status: str = ""
     include_deactivated: bool = False
 
+    def query_args(self) -> dict[str, str]:
+        """The filters as the list page's query string (what is set), for its links."""
+        args = {"q": self.text, "region": self.region, "field": self.field}
+        args.update(status=self.status, deactivated="1" if self.include_deactivated else "")
+        return {name: value for name, value in args.items() if value}
 
-def roster(admin: Admin, filters: RosterFilter) -> list[Unit]:
-    query = admin.scope_units(select(Unit)).order_by(Unit.code)
+
+UNITS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    units: list[Unit]
+    count: int  # every unit the filters match
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // UNITS_PER_PAGE))
+
+
+def roster(admin: Admin, filters: RosterFilter, page: int = 1) -> RosterPage:
+    """One page of the units matching the filters, by code, and how many match: a
+    national roster is listed a hundred at a time."""
+    query = _matching(admin, filters)
+    count = db.session.scalar(query.with_only_columns(func.count(Unit.id))) or 0
+    units = db.session.scalars(
+        query.order_by(Unit.code).offset((page - 1) * UNITS_PER_PAGE).limit(UNITS_PER_PAGE)
+    )
+    return RosterPage(list(units), count, page)
+
+
+def _matching(admin: Admin, filters: RosterFilter):
+    query = admin.scope_units(select(Unit))
     if filters.text:
         pattern = f"%{filters.text.lower()}%"
         query = query.where(
@@ -45,7 +76,7 @@ def roster(admin: Admin, filters: RosterFilter) -> list[Unit]:
             query = query.where(column == value)
     if not filters.include_deactivated:
         query = query.where(Unit.deactivated_at.is_(None))
-    return list(db.session.scalars(query))
+    return query
 
 
 def filter_choices(admin: Admin) -> dict[str, list[str]]:

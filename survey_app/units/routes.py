@@ -29,9 +29,11 @@ def list_units():
         status=status if (status := request.args.get("status")) in UNIT_STATUSES else "",
         include_deactivated=request.args.get("deactivated") == "1",
     )
+    page = _arg("page")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     return render_template(
         "units/list.html",
-        units=roster.roster(current_user, filters),
+        listing=roster.roster(current_user, filters, page),
         filters=filters,
         choices=filter_choices(current_user),
     )

@@ -74,3 +74,19 @@ def test_odd_filter_values_are_ignored_not_errors(client, db, roster):
     login(client, "paa@example.fi", PASSWORD)
     assert client.get("/admin/units?status=nonsense&q=" + "x" * 5000).status_code == 200
     assert client.get("/admin/units?status=%00").status_code == 400  # refused before any view
+
+
+def test_a_national_roster_is_listed_a_hundred_at_a_time(client, db, runner):
+    for number in range(230):
+        make_unit(code=f"K{number:03d}", region="Lappi" if number % 2 else "Itä-Suomi")
+    db.session.commit()
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi", PASSWORD)
+    first = client.get("/admin/units").get_data(as_text=True)
+    assert "230 yksikköä" in first or ">230 " in first
+    assert first.count('href="/admin/units/K') == 100
+    assert "/admin/units/K000/edit" in first and "/admin/units/K100/edit" not in first
+    assert "Sivu 1/3" in first
+    lappi = client.get("/admin/units?region=Lappi&page=2").get_data(as_text=True)
+    assert lappi.count('href="/admin/units/K') == 15  # 115 in Lappi: 100 + 15
+    assert 'href="/admin/units?region=Lappi&amp;page=1"' in lappi or "region=Lappi" in lappi
