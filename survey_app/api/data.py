@@ -15,6 +15,7 @@ from ..results.aggregate import submitted_responses
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 50
+MAX_PAGE = 999_999_999  # the document's maximum: far past any last page
 # The stages whose share of the invited units the dashboard shows as a rate.
 RATED = ("mailed", "opened", "draft", "submitted")
 

@@ -4,6 +4,7 @@ response against it, so a renamed field fails them; keep it in step with data.py
 
 from copy import deepcopy
 
+from .data import MAX_PAGE
 from .schemas import SCHEMAS
 
 VERSION = "1.0.0"
@@ -72,7 +73,7 @@ PATHS = {
             {
                 "name": "page",
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "per_page",

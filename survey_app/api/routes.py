@@ -21,7 +21,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
-_NUMBER_RE = re.compile(r"[0-9]{1,9}")
+_NUMBER_RE = re.compile(r"[0-9]{1,18}")
 
 
 def error(status: int, message: str, headers: dict | None = None):
@@ -81,13 +81,14 @@ def _round(slug: str) -> Round:
         abort(404, description=f"no round {slug!r}")
 
 
-def _positive(name: str, default: int, maximum: int | None = None) -> int:
+def _positive(name: str, default: int, maximum: int) -> int:
+    """A whole number from 1 to `maximum` (as the document says), or 400."""
     text = request.args.get(name)
     if text is None:
         return default
     if not _NUMBER_RE.fullmatch(text) or int(text) < 1:
-        abort(400, description=f"{name} must be a whole number from 1")
-    if maximum is not None and int(text) > maximum:
+        abort(400, description=f"{name} must be a whole number from 1 to {maximum}")
+    if int(text) > maximum:
         abort(400, description=f"{name} must be at most {maximum}")
     return int(text)
 
@@ -117,7 +118,7 @@ def status(slug: str):
 @bp.get("/rounds/<slug>/responses")
 def responses(slug: str):
     round_ = _round(slug)
-    page = _positive("page", 1)
+    page = _positive("page", 1, data.MAX_PAGE)
     per_page = _positive("per_page", data.DEFAULT_PER_PAGE, data.MAX_PER_PAGE)
 
     def link(number: int) -> str:

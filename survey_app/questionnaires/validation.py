@@ -1,5 +1,6 @@
 """Checks a questionnaire definition and names every error with its place."""
 
+import math
 import re
 from typing import Any
 
@@ -8,11 +9,14 @@ import yaml
 from ..models.definition import DEFAULT_MAX_LENGTH, ITEM_TYPES, TEXT_TYPES
 
 REQUIRED_LANGUAGES = ("fi", "sv", "en")
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-KEY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# Keys and item codes are stored in columns of 64 characters, versions in integers.
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}\Z")
+MAX_VERSION = 2**31 - 1
 
 TOP_KEYS = {"key", "version", "title", "intro", "scales", "sections", "prefill_from_previous_round"}
 SECTION_KEYS = {"code", "title", "items"}
+OPTION_KEYS = {"value", "label"}
 ITEM_KEYS = {
     "code",
     "type",
@@ -36,10 +40,30 @@ class DefinitionError(ValueError):
         self.errors = errors
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a value its constructors cannot build (a date
+    such as 2001-02-30, `!!int x`, `!!float ""`, `!!timestamp x`) is a YAML error at
+    its place, not a ValueError, IndexError or AttributeError from inside PyYAML."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # PyYAML's constructors raise many kinds for a bad scalar
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            detail = f" ({exc})" if type(exc) is ValueError else ""
+            raise yaml.constructor.ConstructorError(
+                problem=f"not a valid {kind} value{detail}", problem_mark=node.start_mark
+            ) from None
+
+
 def load_yaml(text: str, source: str = "<definition>") -> dict:
     """Parse YAML text, turning syntax errors into a DefinitionError with line numbers."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a SafeLoader)
+    except RecursionError:
+        raise DefinitionError([f"{source}: YAML syntax error: nested too deeply"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -62,12 +86,12 @@ def validate_definition(data: Any) -> list[str]:
         return ["(top): the definition must be a mapping"]
     _unknown_keys(data, TOP_KEYS, "(top)", errors)
     if not isinstance(data.get("key"), str) or not KEY_RE.match(data.get("key") or ""):
-        errors.append("key: required, lowercase letters, digits, '-' or '_'")
+        errors.append("key: required, lowercase letters, digits, '-' or '_' (at most 64)")
     if not isinstance(data.get("prefill_from_previous_round", False), bool):
         errors.append("prefill_from_previous_round: must be true or false")
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        errors.append("version: required, a whole number of at least 1")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        errors.append(f"version: required, a whole number from 1 to {MAX_VERSION}")
     _texts(data.get("title"), "title", errors, required=True)
     if "intro" in data:
         _texts(data.get("intro"), "intro", errors, required=True)
@@ -76,6 +100,8 @@ def validate_definition(data: Any) -> list[str]:
         errors.append("scales: must be a mapping of scale name to options")
         scales = {}
     for name, options in scales.items():
+        if not isinstance(name, str) or not CODE_RE.match(name):
+            errors.append(f"scales.{name}: a scale's name is lowercase letters, digits and '_'")
         _options(options, f"scales.{name}", errors)
 
     sections = data.get("sections")
@@ -92,7 +118,7 @@ def validate_definition(data: Any) -> list[str]:
         _unknown_keys(section, SECTION_KEYS, place, errors)
         code = section.get("code")
         if not isinstance(code, str) or not CODE_RE.match(code):
-            errors.append(f"{place}.code: required, lowercase letters, digits and '_'")
+            errors.append(f"{place}.code: required, lowercase letters, digits and '_' (at most 64)")
         elif code in section_codes:
             errors.append(f"{place}.code: duplicate section code {code!r}")
         else:
@@ -114,7 +140,7 @@ def _item(item: Any, place: str, scales: dict, seen: set[str], errors: list[str]
     _unknown_keys(item, ITEM_KEYS, place, errors)
     code = item.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
-        errors.append(f"{place}.code: required, lowercase letters, digits and '_'")
+        errors.append(f"{place}.code: required, lowercase letters, digits and '_' (at most 64)")
     elif code in seen:
         errors.append(f"{place}.code: duplicate item code {code!r}")
     else:
@@ -132,7 +158,7 @@ def _item(item: Any, place: str, scales: dict, seen: set[str], errors: list[str]
         if "options" in item and "scale" in item:
             errors.append(f"{place}: give either options or scale, not both")
         elif "scale" in item:
-            if item["scale"] not in scales:
+            if not isinstance(item["scale"], str) or item["scale"] not in scales:
                 errors.append(f"{place}.scale: unknown scale {item['scale']!r}")
         elif "options" in item:
             _options(item["options"], f"{place}.options", errors)
@@ -153,7 +179,7 @@ def _item(item: Any, place: str, scales: dict, seen: set[str], errors: list[str]
         if bound in item:
             if item_type != "number":
                 errors.append(f"{place}.{bound}: only for number items")
-            elif not isinstance(item[bound], int | float) or isinstance(item[bound], bool):
+            elif not _is_number(item[bound]):
                 errors.append(f"{place}.{bound}: must be a number")
     if "default_from" in item:
         if item_type not in TEXT_TYPES:
@@ -164,8 +190,15 @@ def _item(item: Any, place: str, scales: dict, seen: set[str], errors: list[str]
                 f"{', '.join(DEFAULT_SOURCES)}"
             )
     low, high = item.get("min"), item.get("max")
-    if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+    if _is_number(low) and _is_number(high) and low > high:
         errors.append(f"{place}: min is greater than max")
+
+
+def _is_number(value: Any) -> bool:
+    """A number a definition may hold: stored as JSON, so never NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _options(options: Any, place: str, errors: list[str]) -> None:
@@ -178,6 +211,7 @@ def _options(options: Any, place: str, errors: list[str]) -> None:
         if not isinstance(option, dict):
             errors.append(f"{where}: must be a mapping with value and label")
             continue
+        _unknown_keys(option, OPTION_KEYS, where, errors)
         value = option.get("value")
         if not isinstance(value, str) or not value:
             errors.append(f"{where}.value: required text (quote yes/no in YAML)")

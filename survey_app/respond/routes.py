@@ -24,8 +24,10 @@ from . import pages, services, submission
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
 ACTIONS = ("save", "submit")
-VERSION_RE = re.compile(r"^[0-9]{1,9}$")
-SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# \Z, not $: "$" also matches before a final line break, and a key of 64 characters
+# and a line break does not fit its column.
+VERSION_RE = re.compile(r"^[0-9]{1,9}\Z")
+SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 @bp.after_request
