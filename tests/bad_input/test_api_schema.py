@@ -77,7 +77,7 @@ def api(app, runner, db):
     return st.sampled_from(by_operation).flatmap(lambda requests: requests)
 
 
-@examples(80)
+@examples(150)
 @given(data=st.data())
 def test_every_answer_of_the_api_conforms_to_its_document(api, data):
     case = data.draw(api, label="request")
