@@ -3,11 +3,16 @@
 By default every property runs a small, fixed set of examples (derandomized, so a CI
 run is repeatable and stays within its time); `SURVEY_FUZZ_EXAMPLES=2000` runs that many
 random examples per property instead (each run explores new ones). Hypothesis keeps no
-example database: nothing is written into the repository.
+example database, and its caches live in the temporary directory: nothing is written
+into the repository.
 """
+
+import tempfile
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import core as hypothesis_core
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.vendor import pretty
 from schemathesis.generation.hypothesis import setup as schemathesis_setup
 
@@ -18,6 +23,8 @@ from tests.bad_input.strategies import LONG_RUN, PROFILE
 # blank ("post=,"). Let it make its changes now, then put the printer back.
 schemathesis_setup()
 hypothesis_core.RepresentationPrinter = pretty.RepresentationPrinter
+
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "survey-app-hypothesis")
 
 settings.register_profile(
     PROFILE,
