@@ -62,11 +62,11 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
+    security.init_app(app)  # its request guard runs before the CSRF check
     csrf.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
     logging_filters.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
 
     configure_login(app)

@@ -22,13 +22,17 @@ def init_app(app: Flask) -> None:
     def refuse_nul():
         """PostgreSQL refuses a NUL byte in any string, and no person types one: refuse
         it once, here, before any view or query meets it. In the address: 404, like
-        any wrong link; in a query or form value (or name): 400, on every database."""
+        any wrong link; in a query or form value (or name): 400, on every database.
+        (Registered before the CSRF check, which would stumble on a nameless field.)"""
         if "\x00" in request.path:
             abort(404)
         if _holds_nul(request.args):
             raise NulByteRefused()
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and _holds_nul(request.form):
-            raise NulByteRefused()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if None in request.form:  # a multipart part with no usable name (e.g. "\\")
+                abort(400)
+            if _holds_nul(request.form):
+                raise NulByteRefused()
 
     @app.after_request
     def set_headers(response):

@@ -24,7 +24,7 @@ class LinkUnavailable(Exception):
     """The token cannot be rebuilt: SECRET_KEY changed with no fallback for the old key."""
 
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}\Z")
 _PURPOSE = b"survey_app.invitation-link.v1:"
 
 

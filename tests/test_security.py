@@ -92,3 +92,23 @@ def test_https_sites_tell_browsers_to_stay_on_https(database_url, base_url, sent
     assert ("Strict-Transport-Security" in headers) is sent
     if sent:
         assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_multipart_part_without_a_usable_name_is_a_400_not_a_500(client, db):
+    """Werkzeug reads a part with no name (or one named with a backslash, as a browser
+    sends a field named so) as a field named None; it used to reach the CSRF check
+    and give a 500 on every POST."""
+    from werkzeug.test import encode_multipart
+
+    from tests.factories import make_invitation
+    from tests.helpers import form_fields
+
+    nameless = b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"
+    _invitation, link = make_invitation()
+    for path in ("/admin/login", link):
+        answer = client.post(path, data=nameless, content_type="multipart/form-data; boundary=b")
+        assert answer.status_code == 400, path
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    boundary, body = encode_multipart({**fields, "action": "save", "\\": "x"})
+    answer = client.post(link, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert answer.status_code == 400

@@ -34,8 +34,8 @@ from .services import (
     latest_moment,
 )
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIME_RE = re.compile(r"^(\d{1,2}:\d{2})(:\d{2}(\.\d+)?)?$")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+TIME_RE = re.compile(r"(\d{1,2}:\d{2})(:\d{2}(\.\d+)?)?\Z")
 
 
 class _Form(FlaskForm):

@@ -26,7 +26,7 @@ from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_defin
 from ..refusals import Refused
 from ..timeutil import format_local
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,99}\Z")
 TITLE_MAX = 300  # Round.title is String(300)
 REMINDER_DAYS_MAX = 365
 # Slugs that are pages of their own under /admin/rounds/.

@@ -746,3 +746,10 @@ def test_round_titles_in_swedish_and_english_are_stored(runner, db):
     assert round_.title_translations == {"sv": "Kartläggning"}
     assert round_.title_in("sv") == ("Kartläggning", "sv")
     assert round_.title_in("en") == ("Kartoitus", "fi")
+
+
+def test_a_round_slug_never_ends_with_a_line_break(runner, db):
+    result = runner.invoke(
+        args=["rounds", "create", "kevat\n", "--title", "T", "--deadline", "2030-03-31T16:00"]
+    )
+    assert result.exit_code == 1 and "slug" in result.stderr
