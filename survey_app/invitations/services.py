@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import joinedload
 
 from .. import tokens
 from ..extensions import db
@@ -191,9 +192,15 @@ def find_by_token(token: str) -> Invitation | None:
     expired tokens (the caller answers all of them with the same 404)."""
     if not tokens.is_well_formed(token):
         return None
-    invitation = db.session.scalar(
-        select(Invitation).filter_by(token_hash=tokens.token_hash(token))
+    query = (
+        select(Invitation)
+        .options(
+            joinedload(Invitation.unit),
+            joinedload(Invitation.round).joinedload(Round.questionnaire_versions),
+        )
+        .filter_by(token_hash=tokens.token_hash(token))
     )
+    invitation = db.session.execute(query).unique().scalar_one_or_none()  # one query
     if invitation is None:
         return None
     closed = invitation.round.closed_time()

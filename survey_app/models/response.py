@@ -24,7 +24,8 @@ class Response(db.Model):
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
     )
-    # Bumped by every save: the optimistic lock that stops two tabs overwriting each other.
+    # Bumped by every save (by the ORM, checked in its UPDATE): the optimistic lock that
+    # stops two tabs overwriting each other.
     version: Mapped[int] = mapped_column(default=0)
     language: Mapped[str] = mapped_column(String(2), default="fi")
     last_submission_key: Mapped[str | None] = mapped_column(String(64))
@@ -42,6 +43,8 @@ class Response(db.Model):
         cascade="all, delete-orphan",
         order_by="SubmittedVersion.number",
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Answer(db.Model):

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import insert, update
 
 from ..extensions import db
-from ..models import Admin, Invitation, OutboxMessage, SubmittedVersion
+from ..models import Admin, Invitation, OutboxMessage
 from ..models.types import utcnow
 
 
@@ -22,7 +22,7 @@ def new_message_id() -> str:
 def queue_message(
     invitation: Invitation,
     kind: str,
-    submitted_version: SubmittedVersion | None = None,
+    submitted_version_id: int | None = None,
     language: str | None = None,
 ) -> OutboxMessage:
     """Queue a message to the unit's contact, in `language` or else the unit's."""
@@ -30,7 +30,7 @@ def queue_message(
     message = OutboxMessage(
         kind=kind,
         invitation=invitation,
-        submitted_version_id=submitted_version.id if submitted_version else None,
+        submitted_version_id=submitted_version_id,
         to_address=unit.contact_email,
         language=language or unit.language,
         message_id=new_message_id(),

@@ -9,6 +9,8 @@ from ..i18n import current_language
 from ..models import Invitation, Round
 from . import services
 
+_UNREAD = object()
+
 
 def form_page(
     invitation: Invitation,
@@ -22,7 +24,11 @@ def form_page(
     unstorable: bool = False,
     saved: bool = False,
     status: int = 200,
+    response=_UNREAD,
 ):
+    """The respondent's form; `response` as the view read it (else read here)."""
+    if response is _UNREAD:
+        response = services.response_of(invitation)
     round_ = invitation.round
     items = round_.items
     answered = sum(1 for item in items if _has_value(form[item.code].data))
@@ -45,7 +51,7 @@ def form_page(
             expired=expired,
             unstorable=unstorable,
             saved=saved,
-            response=services.response_of(invitation),
+            response=response,
             answered=answered,
             total=len(items),
         ),

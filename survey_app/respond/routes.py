@@ -56,20 +56,21 @@ def _invitation_or_404(token: str):
 @bp.get("/<token>")
 def answer(token: str):
     invitation = _invitation_or_404(token)
-    services.mark_opened(invitation)
-    db.session.commit()
+    if services.mark_opened(invitation):
+        db.session.commit()  # only the first open writes
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
     items = invitation.round.items
-    data = form_data_from_answers(services.initial_answers(invitation), items)
-    form = build_form(items, current_language(), data=data)
     response = services.response_of(invitation)
+    data = form_data_from_answers(services.initial_answers(invitation, response), items)
+    form = build_form(items, current_language(), data=data)
     return pages.form_page(
         invitation,
         token,
         form,
         version=response.version if response else 0,
         saved=request.args.get("saved") == "1",
+        response=response,
     )
 
 

@@ -5,8 +5,10 @@ Plain functions over the models; they flush but never commit (the view commits o
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Answer, Invitation, Response, Round, SubmittedVersion
@@ -33,7 +35,14 @@ class SaveOutcome:
 
 
 def response_of(invitation: Invitation) -> Response | None:
-    return db.session.scalar(select(Response).filter_by(invitation_id=invitation.id))
+    """The unit's response with its submitted answers, in one query."""
+    query = (
+        select(Response)
+        .options(joinedload(Response.answers))
+        .filter_by(invitation_id=invitation.id)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def submitted_answers(response: Response) -> Answers:
@@ -68,10 +77,10 @@ def previous_profile(invitation: Invitation) -> Answers:
     return submitted_answers(previous) if previous is not None else {}
 
 
-def initial_answers(invitation: Invitation) -> Answers:
-    """What the form shows before anything is typed: the response so far, or else
-    the profile prefilled from the previous round and the unit's own details."""
-    response = response_of(invitation)
+def initial_answers(invitation: Invitation, response: Response | None) -> Answers:
+    """What the form shows before anything is typed: the response so far (`response`,
+    as `response_of` read it), or else the profile prefilled from the previous round
+    and the unit's own details."""
     if response is not None:
         return working_answers(response)
     answers: Answers = {}
@@ -99,17 +108,29 @@ def merge_posted(current: Answers, posted: Answers, posted_codes: set[str]) -> A
 
 
 def lock_for_save(invitation: Invitation) -> None:
-    """Take a save's locks, in their one order, and read both rows afresh."""
-    for model, row_id, exclusive in (
-        (Round, invitation.round_id, False),
-        (Invitation, invitation.id, True),
-    ):
-        db.session.scalar(
-            select(model)
-            .where(model.id == row_id)
-            .with_for_update(read=not exclusive)
-            .execution_options(populate_existing=True)
-        )
+    """Take a save's locks, in their one order, and read afresh what a save depends on:
+    the round's state and times, the invitation's late permission and submission."""
+    round_state = ["state", "deadline", "opened_at", "closed_at"]
+    db.session.refresh(invitation.round, round_state, with_for_update={"read": True})
+    db.session.refresh(invitation, ["late_until", "submitted_at"], with_for_update=True)
+
+
+def locked_response(invitation: Invitation) -> Response | None:
+    """Begin a save: take its locks and read the unit's response as it is now.
+
+    Until the save commits (PostgreSQL; SQLite already serialises writers): the round
+    row shared, against a concurrent close; the invitation row exclusive, so that two
+    saves of the same response queue here instead of both reading it and then
+    deadlocking on its update (the second reads what the first committed). Always
+    round first, then invitation: the order every other change takes them in. Raises
+    RoundNotOpen when the round no longer takes the unit's answers."""
+    lock_for_save(invitation)
+    if not invitation.accepts_answers():
+        raise RoundNotOpen()
+    return response_of(invitation)
+
+
+_UNREAD = object()
 
 
 def save_answers(
@@ -120,81 +141,77 @@ def save_answers(
     language: str,
     expected_version: int | None,
     submission_key: str | None,
+    response: Response | None | object = _UNREAD,
 ) -> SaveOutcome:
     """Store a draft or a submission in one step, guarded by the version check.
 
     A draft lives in `Response.draft` only; `Answer` rows always hold the last
-    submission, so results never see unsent edits.
+    submission, so results never see unsent edits. `response` is what
+    `locked_response` returned, when the caller began the save itself.
 
     Raises VersionConflict when another save got in first, and RoundNotOpen after the
     deadline (unless the unit may answer late). A repeated submit with the same
     submission key stores nothing new.
     """
-    # Until this save commits (PostgreSQL; SQLite already serialises writers): the
-    # round row shared, against a concurrent close; the invitation row exclusive, so
-    # that two saves of the same response queue here instead of both reading it and
-    # then deadlocking on its update (the second reads what the first committed).
-    # Always round first, then invitation: the order every other change takes them in.
-    lock_for_save(invitation)
-    if not invitation.accepts_answers():
-        raise RoundNotOpen()
-    response = response_of(invitation)
+    if response is _UNREAD:
+        response = locked_response(invitation)
     if response is None:
         if expected_version not in (None, 0):
             raise VersionConflict()
-        response = Response(invitation_id=invitation.id, version=0, language=language)
-        try:
-            with db.session.begin_nested():
-                db.session.add(response)
-                db.session.flush()
-        except IntegrityError:
-            # Another request created it first: a second tab or a double click.
-            raise VersionConflict() from None
-    if submit and submission_key and response.last_submission_key == submission_key:
+        response = Response(invitation_id=invitation.id, language=language)
+        db.session.add(response)
+    elif submit and submission_key and response.last_submission_key == submission_key:
         return SaveOutcome(response, submitted=True, duplicate=True)
-    current = response.version
-    if expected_version is not None and expected_version != current:
+    elif expected_version is not None and expected_version != response.version:
         raise VersionConflict()
-    bumped = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == current)
-        .values(version=current + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:
-        raise VersionConflict()
-    db.session.refresh(response)
-
     now = utcnow()
     response.language = language
     response.updated_at = now
-    if not submit:
-        response.draft = answers
-    else:
-        db.session.execute(delete(Answer).where(Answer.response_id == response.id))
-        db.session.add_all(
-            Answer(response_id=response.id, item_code=code, position=position, value=value)
-            for code, values in answers.items()
-            for position, value in enumerate(dict.fromkeys(values))
-        )
-        response.draft = None
-        number = len(response.history) + 1
+    response.draft = None if submit else answers
+    if submit:
         response.last_submission_key = submission_key
-        version = SubmittedVersion(
-            response=response,
+    try:
+        with db.session.begin_nested():  # the version check of the update, or the insert
+            db.session.flush()
+    except (IntegrityError, StaleDataError):
+        # Another request created or changed it first: a second tab or a double click.
+        raise VersionConflict() from None
+    if submit:
+        _store_submission(invitation, response, answers, language, now)
+    db.session.flush()
+    db.session.expire(response, ["answers", "history"])
+    return SaveOutcome(response, submitted=submit)
+
+
+def _store_submission(invitation, response, answers: Answers, language: str, now) -> None:
+    """The submitted answers as Answer rows, a numbered copy in the history, the receipt
+    queued with this transaction (or not at all) and the invitation marked submitted."""
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id))
+    rows = [
+        {"response_id": response.id, "item_code": code, "position": position, "value": value}
+        for code, values in answers.items()
+        for position, value in enumerate(dict.fromkeys(values))
+    ]
+    if rows:
+        db.session.execute(insert(Answer), rows)
+    number = (
+        select(func.coalesce(func.max(SubmittedVersion.number), 0) + 1)
+        .where(SubmittedVersion.response_id == response.id)
+        .scalar_subquery()
+    )
+    version_id = db.session.scalar(
+        insert(SubmittedVersion)
+        .values(
+            response_id=response.id,
             number=number,
             submitted_at=now,
             language=language,
             answers=answers,
         )
-        db.session.add(version)
-        db.session.flush()
-        # The copy of the answers goes out with this transaction or not at all.
-        queue_message(invitation, "receipt", version, language=language)
-        invitation.submitted_at = now
-    db.session.flush()
-    db.session.expire(response, ["answers", "history"])
-    return SaveOutcome(response, submitted=submit)
+        .returning(SubmittedVersion.id)
+    )
+    queue_message(invitation, "receipt", version_id, language=language)
+    invitation.submitted_at = now
 
 
 def missing_required(items: list[Item], answers: Answers) -> list[str]:
@@ -223,6 +240,9 @@ def was_submitted_with(invitation: Invitation, submission_key: str | None) -> bo
     return response is not None and response.last_submission_key == submission_key
 
 
-def mark_opened(invitation: Invitation) -> None:
-    if invitation.first_opened_at is None:
-        invitation.first_opened_at = utcnow()
+def mark_opened(invitation: Invitation) -> bool:
+    """Record the first time the link was opened; whether this was it."""
+    if invitation.first_opened_at is not None:
+        return False
+    invitation.first_opened_at = utcnow()
+    return True

@@ -67,7 +67,11 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
     submit = posted.action == "submit"
     if not posted.form.validate():
         return Outcome(INVALID, form=posted.form, version=posted.version, errors=posted.form.errors)
-    current = services.initial_answers(invitation)
+    try:
+        response = services.locked_response(invitation)
+    except services.RoundNotOpen:
+        return Outcome(CLOSED)
+    current = services.initial_answers(invitation, response)
     posted_answers = answers_from_form(posted.form, items)
     answers = services.merge_posted(current, posted_answers, posted.shown)
     missing = services.missing_required(items, answers) if submit else []
@@ -84,9 +88,8 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
             language=posted.language,
             expected_version=posted.version,
             submission_key=posted.submission_key,
+            response=response,
         )
-    except services.RoundNotOpen:
-        return Outcome(CLOSED)
     except services.VersionConflict:
         return _conflict(invitation, posted, submit)
     return Outcome(SUBMITTED if saved.submitted else SAVED, stored=True)

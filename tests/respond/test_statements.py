@@ -1,0 +1,59 @@
+"""The respondent's pages take a fixed, small number of SQL statements, whatever the
+questionnaires and however many units the round has: the page every unit opens is the
+one that has to be fast (issue 13: at most 4 for a GET, 10 for a submit).
+
+BEGIN, SAVEPOINT and RELEASE are not counted: they are transaction control, not work."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import form_fields
+
+CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@contextmanager
+def counting(db):
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(CONTROL):
+            statements.append(statement.split("\n")[0][:120])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def a_round_with_others(db):
+    round_ = make_round()
+    for _ in range(20):  # other units of the round: they must not cost anything
+        make_invitation(round_=round_, unit=make_unit())
+    invitation, link = make_invitation(round_=round_)
+    db.session.commit()
+    return invitation, link
+
+
+def test_opening_the_form_takes_at_most_four_statements(client, db):
+    invitation, link = a_round_with_others(db)
+    client.get(link)  # the first open is recorded once; this measures every later one
+    make_response(invitation, {"k1_1": "yes", "kehy_name": "Nimi"})
+    with counting(db) as statements:
+        page = client.get(link)
+    assert page.status_code == 200
+    assert len(statements) <= 4, "\n".join(statements)
+
+
+def test_a_submit_takes_at_most_ten_statements(client, db):
+    invitation, link = a_round_with_others(db)
+    make_response(invitation, {"k1_1": "no"}, submit=False)  # a draft saved before
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    answers = {"k1_1": "yes", "k2_1": "planned", "kehy_name": "Nimi", "kehy_mission": "Ajatus"}
+    with counting(db) as statements:
+        done = client.post(link, data={**fields, "action": "submit", **answers})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/done")
+    assert len(statements) <= 10, "\n".join(statements)
