@@ -27,6 +27,7 @@ from survey_app import create_app  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+FINDINGS = Path(__file__).resolve().parent / "findings.md"
 
 
 def main() -> None:
@@ -117,6 +118,7 @@ def write_results(tables: list[str], args) -> None:
             "Ratios are ours against the baseline measured in the same run "
             "(for times: baseline / ours, so 1.0 is as fast and higher is better).",
             *tables,
+            FINDINGS.read_text(encoding="utf-8").strip() if FINDINGS.exists() else "",
         ]
     )
     if args.quick:
