@@ -294,6 +294,29 @@ def outbox(app, data) -> Row:
     )
 
 
+def respondent_page(app, data) -> Row:
+    """GET /r/<token> under load (wrk, 32 connections, gunicorn 2 gthread workers x 4
+    threads) beside the bare baseline app serving the same links."""
+    from bench.http import respondent_get
+    from survey_app.invitations.services import links_of_round
+
+    round_ = _invited_round()
+    paths = [link.removeprefix("http://localhost") for _c, _e, link in links_of_round(round_)]
+    db.session.commit()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    seconds = 3 if data.units < 1_000 else 12
+    measured = respondent_get(url, paths[:2_000], seconds)
+    (ours, ours_p99), (bare, bare_p99) = measured["ours"], measured["bare"]
+    return Row(
+        "respondent GET under load",
+        f"{ours:.0f} req/s, p99 {ours_p99 * 1000:.0f} ms",
+        f"{bare:.0f} req/s, p99 {bare_p99 * 1000:.0f} ms",
+        f"{ours / bare:.2f}",
+        ">= 0.4x baseline, p99 < 250 ms",
+        ours >= 0.4 * bare and ours_p99 < 0.25,
+    )
+
+
 def cli_start(app, data) -> Row:
     """`flask --help`, beside starting Python with Flask imported."""
     flask = [sys.executable, "-m", "flask", "--app", "survey_app", "--help"]
@@ -321,5 +344,6 @@ MEASURES = {
     "dashboard": dashboard,
     "csv": csv_export,
     "outbox": outbox,
+    "respondent": respondent_page,
     "cli": cli_start,
 }

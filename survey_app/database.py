@@ -1,6 +1,7 @@
-"""Database wiring: SQLite pragmas (WAL, busy timeout) and pool checks."""
+"""Database wiring: SQLite pragmas (WAL, busy timeout), when SQLite transactions take
+the write lock, and pool checks."""
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,7 +13,7 @@ def configure_database(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options.setdefault("connect_args", {})
-        # The busy timeout is also set by pragma below; this covers the connect itself.
+        # The busy timeout: how long a writer waits for the write lock (sqlite3 sets it).
         options["connect_args"].setdefault("timeout", 30)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
@@ -20,7 +21,9 @@ def configure_database(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+            event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "before_cursor_execute", _refuse_write_after_read)
+            app.teardown_request(_end_reading_transaction)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -29,19 +32,71 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection) -> None:
-    """Take the write lock at BEGIN: a deferred transaction that reads and then writes
-    fails at once with SQLITE_BUSY when another writer got in between, and the busy
-    timeout cannot help it. Transactions queue instead: SQLite is the small-scale
-    default; PostgreSQL is the database for many concurrent respondents."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READING_METHODS = ("GET", "HEAD")
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteAfterRead(RuntimeError):
+    """A page that only reads (GET) began writing after it had read: on SQLite that
+    write fails whenever another request wrote in between, so it is refused always, in
+    every test, rather than now and then in production."""
+
+
+def _sqlite_begin(connection) -> None:
+    """Writers take the write lock at BEGIN (IMMEDIATE): a deferred transaction that
+    reads and then writes fails at once with SQLITE_BUSY when another writer got in
+    between, and the busy timeout cannot help it. So writers queue.
+
+    A GET only reads, so it begins deferred and runs beside the others (WAL readers
+    never wait). Without this every page view on SQLite queued behind every other.
+    A GET that must write (the first open of a link, a wrong link counted) ends its
+    reading first and writes in a transaction of its own: write_apart()."""
+    reading = has_request_context() and request.method in READING_METHODS
+    connection.info["deferred"] = {"has_read": False} if reading else None
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _refuse_write_after_read(connection, _cursor, statement, *_args) -> None:
+    deferred = connection.info.get("deferred")
+    if deferred is None:  # a writer's transaction
+        return
+    verb = statement.lstrip()[:7].upper()
+    if verb.startswith(WRITES):
+        if deferred["has_read"]:
+            raise WriteAfterRead(statement.split("\n")[0][:80])
+        connection.info["deferred"] = None  # its first statement took the write lock
+    elif verb.startswith(("SELECT", "WITH")):
+        deferred["has_read"] = True
+
+
+def write_apart() -> None:
+    """Call before a reading request (GET) writes: its reading transaction ends (what it
+    loaded is expired) so the write begins one of its own, which takes SQLite's write
+    lock with its first statement. In a writer's transaction, and on PostgreSQL, it
+    does nothing."""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    deferred = session.connection().info.get("deferred")
+    if deferred is not None and deferred["has_read"]:
+        session.rollback()
+
+
+def _end_reading_transaction(_error) -> None:
+    """A reading request's transaction ends with the request. (The app context usually
+    ends with it too; where it outlives the request, as in the tests, code after the
+    request must not go on in a transaction that may not write.)"""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.connection().info.get("deferred") is not None:
+        session.rollback()
 
 
 def sqlite_engine_listener_installed(engine: Engine) -> bool:

@@ -13,6 +13,7 @@ from flask import current_app, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .database import write_apart
 from .extensions import db
 from .models import LinkFailure
 from .models.types import utcnow
@@ -37,6 +38,7 @@ def record_failure(scope: str = "link") -> int:
     """Count one failure of this kind for this client; return the count in the current
     window. The caller commits (the count must stick though the request then fails)."""
     client, window = _client_key(scope), _window_start()
+    write_apart()  # a wrong link is a GET that writes
     for _attempt in range(2):
         updated = db.session.execute(
             update(LinkFailure)

@@ -155,15 +155,3 @@ def answers_from_form(form, items: list[Item]) -> dict[str, list[str]]:
         if values:
             answers[item.code] = values
     return answers
-
-
-def form_data_from_answers(answers: dict[str, list[str]], items: list[Item]) -> dict:
-    """Stored answers in the shape WTForms' `data=` takes."""
-    data = {}
-    for item in items:
-        values = answers.get(item.code, [])
-        if item.is_multiple:
-            data[item.code] = list(values)
-        else:
-            data[item.code] = values[0] if values else None
-    return data

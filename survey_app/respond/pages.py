@@ -7,6 +7,7 @@ from flask import render_template
 
 from ..i18n import current_language
 from ..models import Invitation, Round
+from ..questionnaires.form_view import answered_count, form_view
 from . import services
 
 _UNREAD = object()
@@ -15,7 +16,7 @@ _UNREAD = object()
 def form_page(
     invitation: Invitation,
     token: str,
-    form,
+    values: dict[str, list[str]],
     *,
     version: int | None,
     errors: dict | None = None,
@@ -26,12 +27,13 @@ def form_page(
     status: int = 200,
     response=_UNREAD,
 ):
-    """The respondent's form; `response` as the view read it (else read here)."""
+    """The respondent's form showing `values` (item code -> values); `response` as the
+    view read it (else read here)."""
     if response is _UNREAD:
         response = services.response_of(invitation)
     round_ = invitation.round
     items = round_.items
-    answered = sum(1 for item in items if _has_value(form[item.code].data))
+    language = current_language()
     return (
         render_template(
             "respond/form.html",
@@ -40,9 +42,9 @@ def form_page(
             round=round_,
             answer_until=invitation.answer_until(),
             token=token,
-            form=form,
-            questionnaires=round_.questionnaires,
-            language=current_language(),
+            view=form_view(round_.questionnaires, language),
+            values=values,
+            language=language,
             version=version,
             # A fresh key per rendered form: two clicks on one form are one submission.
             submission_key=secrets.token_urlsafe(16),
@@ -52,7 +54,7 @@ def form_page(
             unstorable=unstorable,
             saved=saved,
             response=response,
-            answered=answered,
+            answered=answered_count(values, items),
             total=len(items),
         ),
         status,
@@ -100,7 +102,7 @@ def closed_page(invitation: Invitation, *, status: int = 200, refused: bool = Fa
 
 def preview_page(
     round_: Round,
-    form,
+    values: dict[str, list[str]],
     *,
     errors: dict | None = None,
     result: str | None = None,
@@ -120,8 +122,8 @@ def preview_page(
             round=round_,
             answer_until=round_.deadline,
             token=None,
-            form=form,
-            questionnaires=round_.questionnaires,
+            view=form_view(round_.questionnaires, current_language()),
+            values=values,
             language=current_language(),
             version=0,
             submission_key="",
@@ -130,16 +132,8 @@ def preview_page(
             expired=False,
             saved=False,
             response=None,
-            answered=sum(1 for item in items if _has_value(form[item.code].data)),
+            answered=answered_count(values, items),
             total=len(items),
         ),
         status,
     )
-
-
-def _has_value(data) -> bool:
-    if isinstance(data, list):
-        return bool(data)
-    if isinstance(data, str):
-        return bool(data.strip())
-    return data is not None

@@ -17,7 +17,8 @@ from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
-from ..questionnaires.forms import build_form, form_data_from_answers
+from ..questionnaires.form_view import shown_values
+from ..questionnaires.forms import build_form
 from ..security import NulByteRefused
 from . import pages, services, submission
 
@@ -56,18 +57,14 @@ def _invitation_or_404(token: str):
 @bp.get("/<token>")
 def answer(token: str):
     invitation = _invitation_or_404(token)
-    if services.mark_opened(invitation):
-        db.session.commit()  # only the first open writes
+    services.record_first_open(invitation)  # only the first open writes
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
-    items = invitation.round.items
     response = services.response_of(invitation)
-    data = form_data_from_answers(services.initial_answers(invitation, response), items)
-    form = build_form(items, current_language(), data=data)
     return pages.form_page(
         invitation,
         token,
-        form,
+        services.initial_answers(invitation, response),
         version=response.version if response else 0,
         saved=request.args.get("saved") == "1",
         response=response,
@@ -117,14 +114,14 @@ def _answer_to(invitation, token: str, posted: submission.Posted, outcome: submi
         return pages.form_page(
             invitation,
             token,
-            outcome.form,
+            outcome.values,
             version=outcome.version,
             errors=outcome.errors,
             status=422,
         )
     if outcome.kind == submission.CONFLICT:
         return pages.form_page(
-            invitation, token, outcome.form, version=outcome.version, conflict=True, status=409
+            invitation, token, outcome.values, version=outcome.version, conflict=True, status=409
         )
     if outcome.kind == submission.SUBMITTED:
         return redirect(url_for("respond.done", token=token), code=303)
@@ -168,8 +165,9 @@ def _form_again(**notice):
     if request.method != "POST" or not invitation.accepts_answers():
         return render_error(400, _("The form had expired. Go back, load the page again."))
     items = invitation.round.items
-    form = build_form(items, current_language(), formdata=request.form)
-    return pages.form_page(invitation, token, form, version=_posted_version(), status=400, **notice)
+    values = shown_values(build_form(items, current_language(), formdata=request.form), items)
+    version = _posted_version()
+    return pages.form_page(invitation, token, values, version=version, status=400, **notice)
 
 
 def _posted_version() -> int | None:

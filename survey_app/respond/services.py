@@ -5,11 +5,12 @@ Plain functions over the models; they flush but never commit (the view commits o
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..database import write_apart
 from ..extensions import db
 from ..models import Answer, Invitation, Response, Round, SubmittedVersion
 from ..models.definition import Item
@@ -245,4 +246,22 @@ def mark_opened(invitation: Invitation) -> bool:
     if invitation.first_opened_at is not None:
         return False
     invitation.first_opened_at = utcnow()
+    return True
+
+
+def record_first_open(invitation: Invitation) -> bool:
+    """Record the first open of the link from the page view (a GET); whether this was it.
+
+    Commits: the write runs in a transaction of its own (database.write_apart). Two
+    first opens at once record the earlier one only."""
+    if invitation.first_opened_at is not None:
+        return False
+    invitation_id = invitation.id  # read before write_apart expires it
+    write_apart()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.first_opened_at.is_(None))
+        .values(first_opened_at=utcnow())
+    )
+    db.session.commit()
     return True

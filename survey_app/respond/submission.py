@@ -14,7 +14,8 @@ from wtforms import Form
 from ..extensions import db
 from ..models import Invitation
 from ..models.definition import Item
-from ..questionnaires.forms import answers_from_form, build_form, form_data_from_answers
+from ..questionnaires.form_view import shown_values
+from ..questionnaires.forms import answers_from_form
 from . import services
 
 # What happened, for the view:
@@ -42,7 +43,7 @@ class Posted:
 class Outcome:
     kind: str
     stored: bool = False  # something to commit
-    form: Form | None = None
+    values: dict[str, list[str]] = field(default_factory=dict)  # what the form shows again
     version: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -66,7 +67,8 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
     items = invitation.round.items
     submit = posted.action == "submit"
     if not posted.form.validate():
-        return Outcome(INVALID, form=posted.form, version=posted.version, errors=posted.form.errors)
+        values = shown_values(posted.form, items)
+        return Outcome(INVALID, values=values, version=posted.version, errors=posted.form.errors)
     try:
         response = services.locked_response(invitation)
     except services.RoundNotOpen:
@@ -76,8 +78,7 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
     answers = services.merge_posted(current, posted_answers, posted.shown)
     missing = services.missing_required(items, answers) if submit else []
     if missing:
-        refill = build_form(items, posted.language, data=form_data_from_answers(answers, items))
-        return Outcome(MISSING, form=refill, version=posted.version, errors=_missing(missing))
+        return Outcome(MISSING, values=answers, version=posted.version, errors=_missing(missing))
     if posted.switch_to and answers == current:
         return Outcome(SWITCHED)
     try:
@@ -102,4 +103,6 @@ def _conflict(invitation: Invitation, posted: Posted, submit: bool) -> Outcome:
     if submit and services.was_submitted_with(invitation, posted.submission_key):
         return Outcome(SUBMITTED)
     response = services.response_of(invitation)
-    return Outcome(CONFLICT, form=posted.form, version=response.version if response else 0)
+    version = response.version if response else 0
+    items = invitation.round.items
+    return Outcome(CONFLICT, values=shown_values(posted.form, items), version=version)

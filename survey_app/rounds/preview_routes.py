@@ -8,7 +8,8 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_babel import force_locale
 
 from ..i18n import current_language
-from ..questionnaires.forms import build_form, form_data_from_answers
+from ..questionnaires.form_view import shown_values
+from ..questionnaires.forms import build_form
 from ..respond import pages, submission
 from ..web import round_or_404
 
@@ -24,16 +25,16 @@ def preview_view(slug: str):
     with force_locale(language):
         items = round_.items
         if request.method != "POST":
-            form = build_form(items, language, data=form_data_from_answers({}, items))
-            return pages.preview_page(round_, form)
+            return pages.preview_page(round_, {})
         action = request.form.get("action", "")
         if action not in ACTIONS:
             abort(400)
         form = build_form(items, language, formdata=request.form)
         errors = submission.problems(form, items, submit=action == "submit")
+        values = shown_values(form, items)
         if errors:
-            return pages.preview_page(round_, form, errors=errors, status=422)
-        return pages.preview_page(round_, form, result=action)
+            return pages.preview_page(round_, values, errors=errors, status=422)
+        return pages.preview_page(round_, values, result=action)
 
 
 def _language() -> str:
