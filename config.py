@@ -98,6 +98,11 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         "OUTBOX_MAX_ATTEMPTS": number("OUTBOX_MAX_ATTEMPTS", "8"),
         "OUTBOX_BACKOFF_SECONDS": number("OUTBOX_BACKOFF_SECONDS", "30", float),
         "OUTBOX_BACKOFF_MAX_SECONDS": number("OUTBOX_BACKOFF_MAX_SECONDS", "3600", float),
+        # PDFs: a directory of more units than this is drawn by `flask pdf work` in the
+        # background (about 60 ms a unit), not in the request; a worker's claim on a
+        # drawing lasts this long (longer than any drawing takes).
+        "PDF_INLINE_MAX_UNITS": number("PDF_INLINE_MAX_UNITS", "60"),
+        "PDF_LEASE_SECONDS": number("PDF_LEASE_SECONDS", "1800"),
         # An admin's login lasts this long (the session cookie is signed, so workers share it).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=number("ADMIN_SESSION_HOURS", "8", float)),
         # How often an open round dashboard refreshes its numbers (by script; 0: never).

@@ -8,6 +8,7 @@ def register_commands(app: Flask) -> None:
     from .demo import demo_command
     from .invitations.cli import invitations_cli
     from .outbox.cli import outbox_cli
+    from .pdf.cli import pdf_cli
     from .questionnaires.cli import questionnaires_cli
     from .results.cli import results_cli
     from .rounds.cli import rounds_cli
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
         rounds_cli,
         invitations_cli,
         outbox_cli,
+        pdf_cli,
         questionnaires_cli,
         admins_cli,
         results_cli,

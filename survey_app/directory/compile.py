@@ -79,6 +79,11 @@ class Directory:
     def profile_count(self) -> int:
         return sum(len(group.profiles) for region in self.regions for group in region.fields)
 
+    def shows(self) -> str:
+        """Everything the directory shows except when it was compiled: what its PDF is
+        kept by."""
+        return repr(self.regions)
+
 
 def _sort_key(text: str) -> str:
     return text.casefold()

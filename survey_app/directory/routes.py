@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import current_language
-from ..pdf import pdf_response
+from ..pdf import pdf_download
 from ..timeutil import to_local
 from ..web import no_store
 from .compile import compile_directory
@@ -48,12 +48,18 @@ def admin_directory_docx():
 @bp.get("/admin/directory.pdf")
 @login_required
 def admin_directory_pdf():
-    directory = compile_directory(current_user, current_language())
-    html = render_template(
-        "directory/directory.html", directory=directory, public=False, for_pdf=True
+    """Drawn in the background when large (PDF_INLINE_MAX_UNITS): about 60 ms a unit."""
+    language = current_language()
+    directory = compile_directory(current_user, language)
+    return pdf_download(
+        slot=f"directory:{language}:{current_user.scope}",
+        shows=directory.shows(),
+        filename=download_name(directory, "pdf"),
+        render_html=lambda: render_template(
+            "directory/directory.html", directory=directory, public=False, for_pdf=True
+        ),
+        in_background=directory.profile_count > current_app.config["PDF_INLINE_MAX_UNITS"],
     )
-    filename = download_name(directory, "pdf")
-    return no_store(pdf_response(html, filename))
 
 
 @bp.get("/kooste")

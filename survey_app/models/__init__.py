@@ -2,6 +2,7 @@
 
 from .admin import Admin, ApiToken
 from .audit import AuditEntry
+from .document import Document
 from .invitation import Invitation
 from .link_failure import LinkFailure
 from .outbox import OutboxMessage
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Answer",
+    "Document",
     "Invitation",
     "LinkFailure",
     "OutboxMessage",

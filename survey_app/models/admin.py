@@ -41,6 +41,11 @@ class Admin(UserMixin, db.Model):
     def is_national(self) -> bool:
         return self.role == "national"
 
+    @property
+    def scope(self) -> str:
+        """The units this admin sees, as a name: "*" for every region, else its own."""
+        return "*" if self.is_national else f"region={self.region}"
+
     def scope_units(self, query: Select) -> Select:
         """Region scoping, the one rule every list and count follows: restrict a query
         that involves `Unit` to the units this admin may see (a national admin: all;

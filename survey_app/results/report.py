@@ -117,6 +117,18 @@ class Report:
         """A closed round's numbers are final as of its close; an open one's, now."""
         return self.round.closed_time() or self.as_of
 
+    def shows(self) -> str:
+        """Everything the report shows except the moment it was read: what its PDF is
+        kept by (an open round's PDF stays "as of" its drawing while no number moves)."""
+        rounds = [
+            (r.slug, r.title, r.title_translations, r.deadline, r.closed_time(), r.state)
+            for r in (self.round, self.previous)
+            if r is not None
+        ]
+        numbers = (self.invited, self.responded, self.criteria)
+        units = (self.units_by_field, self.units_by_region)
+        return repr((rounds, self.preliminary, self.minimum, numbers, units))
+
     @property
     def units_active(self) -> int:
         return sum(row.active for row in self.units_by_field)

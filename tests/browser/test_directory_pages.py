@@ -55,3 +55,18 @@ def test_directory_page(page, width, live_server, axe_source, shots_dir):
     )
     assert breaks == "page"
     page.screenshot(path=str(shots_dir / f"admin-directory-print-{width}.png"), full_page=True)
+
+
+def test_directory_pdf_being_made_page(page, width, live_server, axe_source, shots_dir):
+    """A large directory's PDF is drawn in the background: its page says so, accessibly."""
+    email = ensure_admin(live_server)
+    directory_data(live_server)
+    log_in(page, live_server, email)
+    live_server.app.config["PDF_INLINE_MAX_UNITS"] = 0
+    try:
+        response = page.goto(f"{live_server.url}/admin/directory.pdf")
+        assert response.status == 202
+        assert page.locator("#pdf-check").count() == 1
+        check_page(page, width, axe_source, shots_dir, "admin-directory-pdf-waiting")
+    finally:
+        live_server.app.config["PDF_INLINE_MAX_UNITS"] = 60

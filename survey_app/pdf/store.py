@@ -1,0 +1,90 @@
+"""Kept PDFs: found by a digest of what they show, replaced when that changes.
+
+The key covers the page's data (`shows`, from the caller), the slot (which page, for
+which reader, in which language) and the templates and styles that draw it, so a new
+release redraws. Writes here may come from a GET (a download), so each begins with
+`write_apart` (on SQLite a reading request may not write in its reading transaction).
+"""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import write_apart
+from ..extensions import db
+from ..models import Document
+from ..models.types import utcnow
+
+
+def key_for(slot: str, shows: str) -> str:
+    return hashlib.sha256(f"{slot}\n{_drawing_version()}\n{shows}".encode()).hexdigest()
+
+
+@cache
+def _drawing_version() -> str:
+    """A digest of every template and stylesheet: a changed one redraws every PDF."""
+    digest = hashlib.sha256()
+    app = current_app
+    folders = [Path(app.root_path).parent / "templates", Path(app.static_folder)]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".html", ".css"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def find(key: str) -> Document | None:
+    return db.session.scalar(select(Document).filter_by(key=key))
+
+
+def content_of(document: Document) -> bytes:
+    return db.session.scalar(select(Document.content).filter_by(id=document.id))
+
+
+def keep(key: str, slot: str, filename: str, content: bytes) -> Document:
+    """Store a PDF drawn now; it replaces the slot's older ones."""
+    return _store(
+        Document(
+            key=key,
+            slot=slot,
+            filename=filename,
+            status="ready",
+            content=content,
+            drawn_at=utcnow(),
+        )
+    )
+
+
+def queue(key: str, slot: str, filename: str, html: str) -> Document:
+    """Leave the page for the worker to draw."""
+    return _store(Document(key=key, slot=slot, filename=filename, status="queued", html=html))
+
+
+def _store(document: Document) -> Document:
+    key, slot = document.key, document.slot
+    write_apart()
+    db.session.execute(delete(Document).where(Document.slot == slot, Document.key != key))
+    db.session.add(document)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same PDF, stored by another request a moment ago
+        db.session.rollback()
+        return find(key)
+    return document
+
+
+def queue_again(document: Document) -> None:
+    """A failed drawing, asked for again: back to the worker."""
+    document_id = document.id
+    write_apart()
+    db.session.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.status == "failed")
+        .values(status="queued", error=None, claimed_by=None, claimed_until=None)
+    )
+    db.session.commit()
+    db.session.refresh(document)

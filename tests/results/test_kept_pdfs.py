@@ -1,0 +1,75 @@
+"""PDFs are kept by what they show: a second download is the same file, not a new
+drawing; a change in the data draws anew and replaces the old one; each language and
+region has its own. The store and the worker's claims, on both databases."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from survey_app.models import Document
+from survey_app.models.types import utcnow
+from survey_app.pdf import store, worker
+from tests.factories import make_invitation, make_response, make_unit
+from tests.helpers import login, pdf_text
+
+REPORT = "/admin/rounds/kevat/report.pdf?lang=en"
+
+
+def _documents(db) -> list[Document]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Document).order_by(Document.id)))
+
+
+def test_a_second_download_is_the_kept_file_until_a_number_changes(client, db, report_dataset):
+    login(client, "paa@example.fi")
+    first = client.get(REPORT)
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    [kept] = _documents(db)
+    assert kept.status == "ready" and kept.slot.endswith(":en:*")
+    kept_key, kept_slot = kept.key, kept.slot
+    # WeasyPrint stamps each drawing with its time: equal bytes mean nothing was drawn.
+    assert client.get(REPORT).data == first.data
+    assert [document.key for document in _documents(db)] == [kept_key]
+
+    # Another unit submits: the numbers change; the PDF is drawn again and replaces it.
+    kevat, _syksy = report_dataset
+    invitation, _link = make_invitation(round_=kevat, unit=make_unit(region="Lappi"))
+    make_response(invitation, {"k1_1": "yes"})
+    again = client.get(REPORT)
+    assert again.status_code == 200
+    assert "(14 development units answered this survey)" in pdf_text(again)
+    [replacement] = _documents(db)
+    assert replacement.key != kept_key and replacement.slot == kept_slot
+
+
+def test_each_language_and_region_has_its_own_file(client, db, report_dataset):
+    login(client, "paa@example.fi")
+    client.get(REPORT)
+    client.get("/admin/rounds/kevat/report.pdf?lang=sv")
+    client.post("/logout", data={})
+    login(client, "lappi@example.fi")
+    client.get(REPORT)
+    slots = sorted(document.slot.split(":", 2)[2] for document in _documents(db))
+    assert slots == ["en:*", "en:region=Lappi", "sv:*"]
+
+
+def test_a_claim_keeps_other_workers_away_until_it_expires(app, db):
+    document = store.queue(store.key_for("test", "a"), "test", "test.pdf", "<p>Hei</p>")
+    assert worker.claim("first:1") == document.id
+    assert worker.claim("second:2") is None
+    expired = utcnow() - timedelta(seconds=1)
+    db.session.execute(update(Document).values(claimed_until=expired))
+    db.session.commit()
+    # The first worker died mid-drawing: another takes the document over and draws it.
+    assert worker.draw_one("second:2")
+    [drawn] = _documents(db)
+    assert drawn.status == "ready" and drawn.claimed_by is None
+    assert db.session.scalar(select(Document.content)).startswith(b"%PDF")
+
+
+def test_the_same_file_asked_for_twice_at_once_is_kept_once(app, db):
+    key = store.key_for("test", "a")
+    first = store.queue(key, "test", "test.pdf", "<p>Hei</p>")
+    second = store.queue(key, "test", "test.pdf", "<p>Hei</p>")
+    assert second.id == first.id
+    assert db.session.scalar(select(func.count(Document.id))) == 1
