@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
@@ -190,20 +190,61 @@ def results(app, data) -> Row:
     return ratio_row("results (JSON numbers)", ours, baseline, max_slowdown=1.5, under=1.0)
 
 
+# The dashboard's numbers for an open round, written by hand: per region and field, the
+# units, the invited, the mailed, queued, failed and bounced (the latest finished mail
+# decides; one waiting counts unless an earlier one reached the unit), the opened, the
+# drafting and the submitted.
+DASHBOARD_SQL = text(
+    """
+    WITH mails AS (
+        SELECT o.id, o.invitation_id, o.status, o.bounced_at, o.created_at
+        FROM outbox_messages o JOIN invitations i ON i.id = o.invitation_id
+        WHERE i.round_id = :round AND o.kind IN ('invitation', 'reminder')
+    ), done AS (
+        SELECT invitation_id, status, bounced_at, ROW_NUMBER() OVER (
+            PARTITION BY invitation_id ORDER BY created_at DESC, id DESC) AS rank
+        FROM mails WHERE status <> 'queued'
+    ), each_one AS (
+        SELECT invitation_id,
+               MAX(CASE WHEN status = 'sent' THEN 1 ELSE 0 END) AS ever_sent,
+               MAX(CASE WHEN status = 'queued' THEN 1 ELSE 0 END) AS waiting
+        FROM mails GROUP BY invitation_id
+    )
+    SELECT u.region, u.field, COUNT(*), COUNT(i.id), SUM(COALESCE(e.ever_sent, 0)),
+           SUM(CASE WHEN e.waiting = 1
+                     AND NOT (d.status = 'sent' AND d.bounced_at IS NULL) THEN 1 ELSE 0 END),
+           SUM(CASE WHEN d.status = 'failed' AND NOT e.waiting = 1 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN d.bounced_at IS NOT NULL AND NOT e.waiting = 1 THEN 1 ELSE 0 END),
+           COUNT(i.first_opened_at),
+           SUM(CASE WHEN (r.id IS NOT NULL AND i.submitted_at IS NULL) OR r.draft IS NOT NULL
+                    THEN 1 ELSE 0 END),
+           COUNT(i.submitted_at)
+    FROM units u
+    LEFT JOIN invitations i ON i.unit_id = u.id AND i.round_id = :round
+    LEFT JOIN responses r ON r.invitation_id = i.id
+    LEFT JOIN each_one e ON e.invitation_id = i.id
+    LEFT JOIN done d ON d.invitation_id = i.id AND d.rank = 1
+    WHERE u.deactivated_at IS NULL
+    GROUP BY u.region, u.field
+    """
+)
+
+
 def dashboard(app, data) -> Row:
-    """The round dashboard beside the GROUP BY that gives its response rates by region."""
+    """The round dashboard (its numbers, overall, by region and field and by stage, and
+    one page of the units that have not answered) beside one hand-written GROUP BY that
+    gives its numbers."""
     from survey_app.invitations.dashboard import round_dashboard
 
     round_ = data.results_round
     ours = timed(lambda: round_dashboard(round_, data.admin), repeat=3)
-    query = (
-        select(Invitation.unit_region, func.count(), func.count(Invitation.submitted_at))
-        .where(Invitation.round_id == round_.id)
-        .group_by(Invitation.unit_region)
-    )
-    baseline = timed(lambda: db.session.execute(query).all(), repeat=3)
-    note = "the dashboard also decides every unit's mail state and draws one page of units"
-    return ratio_row("dashboard numbers", ours, baseline, max_slowdown=1.5, under=1.0, note=note)
+    baseline = timed(lambda: db.session.execute(DASHBOARD_SQL, {"round": round_.id}).all(), 3)
+    rows = db.session.execute(DASHBOARD_SQL, {"round": round_.id}).all()
+    same = [sum(int(row[n] or 0) for row in rows) for n in range(2, 11)]
+    shown = round_dashboard(round_, data.admin).totals
+    if same != list(astuple(shown)):
+        raise RuntimeError(f"the baseline's numbers differ: {same} against {shown}")
+    return ratio_row("dashboard", ours, baseline, max_slowdown=1.5, under=1.0)
 
 
 def csv_export(app, data) -> Row:

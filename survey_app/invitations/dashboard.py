@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Admin, Invitation, OutboxMessage, Round, Unit
+from ..models import Admin, Invitation, OutboxMessage, Round
 from ..models.types import utcnow
-from .status import Totals, UnitStatus, stages, totals, unit_page
+from .status import Totals, UnitStatus, counts, unit_page
 
 MISSING_PER_PAGE = 50
 
@@ -49,36 +49,22 @@ def round_dashboard(
     days_left = None
     if round_.effective_state(now) == "open":
         days_left = max(0, (round_.deadline - now).days)
-    missing_count, missing = unit_page(
-        round_, admin, waiting_only=True, page=page, per_page=MISSING_PER_PAGE
-    )
+    numbers = counts(round_, admin)
     return Dashboard(
         round=round_,
-        totals=totals(round_, admin)[None],
-        by_region=_breakdown(totals(round_, admin, "region")),
-        by_field=_breakdown(totals(round_, admin, "field")),
-        missing=missing,
-        missing_count=missing_count,
+        totals=numbers.totals,
+        by_region=_breakdown(numbers.by_region),
+        by_field=_breakdown(numbers.by_field),
+        missing=unit_page(round_, admin, waiting_only=True, page=page, per_page=MISSING_PER_PAGE),
+        missing_count=numbers.totals.invited - numbers.totals.submitted,
         page=page,
         days_left=days_left,
-        stages=stages(round_, admin),
-        unsent=unsent_count(round_, admin),
+        stages=numbers.stages,
+        # What "Send invitations" would queue (nothing, once the round is closed).
+        unsent=0 if round_.effective_state() == "closed" else numbers.unmailed,
         waiting=waiting_count(round_, admin),
         generated_at=now,
     )
-
-
-def unsent_count(round_: Round, admin: Admin) -> int:
-    """Units (not deactivated) the admin sees with no invitation mailed in the round:
-    what "Send invitations" would queue (nothing, once the round is closed)."""
-    if round_.effective_state() == "closed":
-        return 0
-    query = (
-        select(func.count(Unit.id))
-        .outerjoin(Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id))
-        .where(Unit.deactivated_at.is_(None), Invitation.mailed_at.is_(None))
-    )
-    return db.session.scalar(admin.scope_units(query))
 
 
 def waiting_count(round_: Round, admin: Admin) -> int:

@@ -19,16 +19,17 @@ FAILED = "failed"  # the server refused it, or retries ran out
 BOUNCED = "bounced"  # the server took it, then reported it undeliverable
 
 
-def mail_states(round_: Round) -> Subquery:
-    """One row per invitation of the round that has mail: `invitation_id`, `state`,
-    `at` (when it got there), `reason` (the server's answer, for failed, bounced and
-    queued mail) and `ever_sent` (1 when the server ever took one of its emails)."""
-    mails = (
-        select(OutboxMessage)
-        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
-        .where(Invitation.round_id == round_.id, OutboxMessage.kind.in_(MAIL_KINDS))
-        .subquery()
-    )
+def mail_states(round_: Round, only: list[int] | None = None) -> Subquery:
+    """One row per invitation of the round that has mail (or of the invitations `only`
+    lists, e.g. one page's): `invitation_id`, `state`, `at` (when it got there), `reason` (the
+    server's answer, for failed, bounced and queued mail) and `ever_sent` (1 when the
+    server ever took one of its emails)."""
+    if only is None:
+        mails = select(OutboxMessage).join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        mails = mails.where(Invitation.round_id == round_.id)
+    else:  # a few invitations: their rows by index, not the round's every invitation
+        mails = select(OutboxMessage).where(OutboxMessage.invitation_id.in_(only))
+    mails = mails.where(OutboxMessage.kind.in_(MAIL_KINDS)).subquery()
     done = _latest(mails, mails.c.status != "queued")
     waiting = _latest(mails, mails.c.status == "queued")
     each = (

@@ -3,10 +3,10 @@
 Counted and listed by the database from the data already kept (outbox rows, invitation
 and response times): the totals in one `GROUP BY` however many units a round has, the
 units a page at a time. `round_status` gives every unit (for `flask invitations
-status`; status_table.py prints it), `totals` the numbers, `unit_page` one page.
+status`; status_table.py prints it), `counts` the numbers, `unit_page` one page.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -55,6 +55,9 @@ class Totals:
     draft: int  # has a saved draft (also counts a draft saved after submitting)
     submitted: int
 
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
     @property
     def response_rate(self) -> Decimal:
         """Submitted of invited, in percent with one decimal, rounded half up."""
@@ -62,6 +65,9 @@ class Totals:
             return Decimal("0.0")
         rate = Decimal(100 * self.submitted) / Decimal(self.invited)
         return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+NO_UNITS = Totals(0, 0, 0, 0, 0, 0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -74,36 +80,64 @@ class RoundStatus:
 def round_status(round_: Round, admin: Admin | None = None) -> RoundStatus:
     """Every unit of the round, by code, in `admin`'s region (None: every region)."""
     rows = db.session.execute(unit_rows(round_, admin).order_by("code")).all()
-    return RoundStatus(round_, [_unit_status(row) for row in rows], totals(round_, admin)[None])
+    return RoundStatus(round_, [_unit_status(row) for row in rows], counts(round_, admin).totals)
 
 
 def unit_page(
     round_: Round, admin: Admin, *, waiting_only: bool, page: int, per_page: int
-) -> tuple[int, list[UnitStatus]]:
-    """(how many, one page of units by code): all, or those invited that have not
-    submitted (`waiting_only`)."""
-    rows = unit_rows(round_, admin).subquery()
-    query = select(rows)
+) -> list[UnitStatus]:
+    """One page of units by code: all, or those invited that have not submitted
+    (`waiting_only`; `counts` says how many). The page is chosen first and the mail
+    states are decided for its units only."""
+    rows = unit_rows(round_, admin, lean=True).subquery()
+    query = select(rows.c.code, rows.c.invitation_id)
     if waiting_only:
         query = query.where(rows.c.invitation_id.is_not(None), rows.c.submitted_at.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(rows.c.code).offset((page - 1) * per_page).limit(per_page)
+    chosen = db.session.execute(query).all()
+    if not chosen:
+        return []
+    codes = [code for code, _invitation in chosen]
+    invitations = [invitation for _code, invitation in chosen if invitation is not None]
     page_rows = db.session.execute(
-        query.order_by(rows.c.code).offset((page - 1) * per_page).limit(per_page)
+        unit_rows(round_, admin, mail_for=invitations)
+        .where(Unit.code.in_(codes))
+        .order_by(Unit.code)
     ).all()
-    return total, [_unit_status(row) for row in page_rows]
+    return [_unit_status(row) for row in page_rows]
 
 
-def totals(round_: Round, admin: Admin | None, group_by: str | None = None) -> dict:
-    """{group: Totals} of the round's units in `admin`'s region, counted by one
-    `GROUP BY`: by "region" or "field", or {None: Totals} for all."""
+@dataclass(frozen=True)
+class Counts:
+    """A round's numbers as the dashboard shows them, from one `GROUP BY`."""
+
+    totals: Totals
+    by_region: dict[str, Totals]
+    by_field: dict[str, Totals]
+    stages: dict[str, int]  # STAGES → invited units, summing to the invited
+    unmailed: int  # units with no invitation mailed (never invited, or by link only)
+
+
+def counts(round_: Round, admin: Admin | None) -> Counts:
+    """The round's units in `admin`'s region counted by one `GROUP BY` region, field
+    and stage (a few dozen groups however many units), summed here into the totals,
+    the breakdowns and the stages."""
     rows = unit_rows(round_, admin).subquery()
-    group = [rows.c[group_by]] if group_by else []
 
     def how_many(condition):
         return func.sum(case((condition, 1), else_=0))
 
+    stage = case(
+        (rows.c.invitation_id.is_(None), None),
+        (rows.c.submitted_at.is_not(None), "submitted"),
+        (rows.c.drafting == 1, "draft"),
+        (rows.c.first_opened_at.is_not(None), "opened"),
+        else_="not_opened",
+    )
     query = select(
-        *group,
+        rows.c.region,
+        rows.c.field,
+        stage,
         func.count(),
         func.count(rows.c.invitation_id),
         how_many(rows.c.ever_sent == 1),
@@ -113,36 +147,30 @@ def totals(round_: Round, admin: Admin | None, group_by: str | None = None) -> d
         func.count(rows.c.first_opened_at),
         how_many(rows.c.drafting == 1),
         func.count(rows.c.submitted_at),
-    ).group_by(*group)
-    result = {
-        (row[0] if group else None): Totals(*(int(n or 0) for n in row[len(group) :]))
-        for row in db.session.execute(query)
-    }
-    if not group and None not in result:
-        result[None] = Totals(0, 0, 0, 0, 0, 0, 0, 0, 0)
-    return result
+        how_many(rows.c.mailed_at.is_(None)),
+    ).group_by(rows.c.region, rows.c.field, stage)
+    total, by_region, by_field, unmailed = NO_UNITS, {}, {}, 0
+    stages = dict.fromkeys(STAGES, 0)
+    for region, field_name, stage_name, *numbers, group_unmailed in db.session.execute(query):
+        group = Totals(*(int(n or 0) for n in numbers))
+        unmailed += int(group_unmailed or 0)
+        total = total + group
+        by_region[region] = by_region.get(region, NO_UNITS) + group
+        by_field[field_name] = by_field.get(field_name, NO_UNITS) + group
+        if stage_name is not None:
+            stages[stage_name] += group.invited
+    return Counts(total, by_region, by_field, stages, unmailed)
 
 
-def stages(round_: Round, admin: Admin | None) -> dict[str, int]:
-    """How many invited units stand at each stage (the furthest each reached)."""
-    rows = unit_rows(round_, admin).subquery()
-    stage = case(
-        (rows.c.submitted_at.is_not(None), "submitted"),
-        (rows.c.drafting == 1, "draft"),
-        (rows.c.first_opened_at.is_not(None), "opened"),
-        else_="not_opened",
-    )
-    query = select(stage, func.count()).where(rows.c.invitation_id.is_not(None)).group_by(stage)
-    result = dict.fromkeys(STAGES, 0)
-    result.update({name: count for name, count in db.session.execute(query)})
-    return result
-
-
-def unit_rows(round_: Round, admin: Admin | None) -> Select:
+def unit_rows(
+    round_: Round, admin: Admin | None, *, lean: bool = False, mail_for: list[int] | None = None
+) -> Select:
     """A row per unit of the round with its invitation, mail and answers. While the
     round is open: the roster's units that are not deactivated, invited or not yet;
-    once it is closed: the units it invited, as they were for it."""
-    mail = mail_states(round_)
+    once it is closed: the units it invited, as they were for it. The mail states are
+    decided for every invitation of the round, or for those in `mail_for` only; a
+    `lean` row has only the unit and its invitation (to choose a page of units)."""
+    mail = mail_states(round_, only=mail_for)
     # Answers saved and not submitted, or changes saved after a submission.
     drafting = or_(
         and_(Response.id.is_not(None), Invitation.submitted_at.is_(None)),
@@ -152,12 +180,19 @@ def unit_rows(round_: Round, admin: Admin | None) -> Select:
         Invitation.id.label("invitation_id"),
         Invitation.first_opened_at,
         Invitation.submitted_at,
-        case((drafting, 1), else_=0).label("drafting"),
-        Response.updated_at,
-        mail.c.state,
-        mail.c.at,
-        mail.c.reason,
-        mail.c.ever_sent,
+        Invitation.mailed_at,
+        *(
+            (
+                case((drafting, 1), else_=0).label("drafting"),
+                Response.updated_at,
+                mail.c.state,
+                mail.c.at,
+                mail.c.reason,
+                mail.c.ever_sent,
+            )
+            if not lean
+            else ()
+        ),
     )
     contact = (Unit.code, Unit.contact_email, Unit.contact_name)
     if round_.effective_state() == "closed":
@@ -184,9 +219,10 @@ def unit_rows(round_: Round, admin: Admin | None) -> Select:
             .where(Unit.deactivated_at.is_(None))
         )
         query = admin.scope_units(query) if admin is not None else query
-    return query.outerjoin(Response, Response.invitation_id == Invitation.id).outerjoin(
-        mail, mail.c.invitation_id == Invitation.id
-    )
+    if lean:
+        return query
+    query = query.outerjoin(Response, Response.invitation_id == Invitation.id)
+    return query.outerjoin(mail, mail.c.invitation_id == Invitation.id)
 
 
 def _unit_status(row) -> UnitStatus:
