@@ -47,15 +47,16 @@ def counted(round_: Round) -> Select:
 
 def submitted_responses(query: Select, round_: Round) -> Select:
     """Restrict a query over `Response` to the round's submitted responses (a draft
-    never counts) of the units it counts: what every result counts."""
-    return (
-        query.join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Unit, Invitation.unit_id == Unit.id)
-        .where(
-            Invitation.round_id == round_.id,
-            Invitation.submitted_at.is_not(None),
-            Invitation.unit_deactivated_at.is_(None),
-        )
+    never counts) of the units it counts: what every result counts. (`Unit` is joined,
+    for the unit's code.)"""
+    return _submitted(query, round_).join(Unit, Invitation.unit_id == Unit.id)
+
+
+def _submitted(query: Select, round_: Round) -> Select:
+    return query.join(Invitation, Response.invitation_id == Invitation.id).where(
+        Invitation.round_id == round_.id,
+        Invitation.submitted_at.is_not(None),
+        Invitation.unit_deactivated_at.is_(None),
     )
 
 
@@ -79,40 +80,35 @@ def item_counts(
     round_: Round, admin: Admin | None = None, group_by: str | None = None
 ) -> dict[str | None, dict[str, ItemCounts]]:
     """{group: {item code: ItemCounts}} for every choice item answered in the round;
-    group is None without `group_by`, else the units' field, region or status."""
+    group is None without `group_by`, else the units' field, region or status.
+
+    One pass over the answer rows: a single-choice item has one row per response, so
+    its answered count is the sum of its values' counts. Only multiple-choice items
+    (a row per chosen value) need their responses counted apart."""
     group_column = GROUPINGS[group_by] if group_by else None
     extra = [group_column] if group_column is not None else []
+    items = [item for q in round_.questionnaires for item in q.items if item.is_choice]
     # Free texts are not counted: grouping by them would bring every text back.
-    choices = Answer.item_code.in_(
-        [item.code for q in round_.questionnaires for item in q.items if item.is_choice]
-    )
-    answered_query = scoped(
-        submitted_answers(
-            select(*extra, Answer.item_code, func.count(distinct(Answer.response_id))),
-            round_,
-        )
-        .where(choices)
-        .group_by(*extra, Answer.item_code),
-        admin,
-    )
-    value_query = scoped(
-        submitted_answers(
-            select(*extra, Answer.item_code, Answer.value, func.count(Answer.id)),
-            round_,
-        )
-        .where(choices)
-        .group_by(*extra, Answer.item_code, Answer.value),
-        admin,
-    )
+    choices = [item.code for item in items]
+    multiple = [item.code for item in items if item.is_multiple]
+
+    def grouped(*columns, codes: list[str]):
+        answers = select(*extra, *columns).join(Response, Answer.response_id == Response.id)
+        query = _submitted(answers, round_).where(Answer.item_code.in_(codes))
+        return db.session.execute(scoped(query, admin).group_by(*extra, *columns[:-1]))
+
     result: dict[str | None, dict[str, ItemCounts]] = defaultdict(dict)
-    for row in db.session.execute(answered_query):
-        group, code, answered = (row[0], row[1], row[2]) if extra else (None, row[0], row[1])
-        result[group][code] = ItemCounts(answered=answered)
-    for row in db.session.execute(value_query):
-        group, code, value, count = (
-            (row[0], row[1], row[2], row[3]) if extra else (None, row[0], row[1], row[2])
-        )
-        result[group].setdefault(code, ItemCounts()).counts[value] = count
+    for *group, code, value, count in grouped(
+        Answer.item_code, Answer.value, func.count(), codes=choices
+    ):
+        numbers = result[group[0] if extra else None].setdefault(code, ItemCounts())
+        numbers.counts[value] = count
+        numbers.answered += count
+    if multiple:
+        for *group, code, answered in grouped(
+            Answer.item_code, func.count(distinct(Answer.response_id)), codes=multiple
+        ):
+            result[group[0] if extra else None][code].answered = answered
     return dict(result)
 
 
@@ -129,26 +125,6 @@ def responded(round_: Round, admin: Admin | None = None, group_by: str | None = 
     if not extra:
         return db.session.scalar(query) or 0
     return {group: count for group, count in db.session.execute(query.group_by(*extra))}
-
-
-def units_by(round_: Round, admin: Admin | None, group_by: str) -> dict[str, dict[str, int]]:
-    """{field or region: {"active": n, "preparing": n}} of the round's invited units."""
-    column = GROUPINGS[group_by]
-    query = (
-        scoped(counted(round_), admin)
-        .with_only_columns(column, Invitation.unit_status, func.count())
-        .group_by(column, Invitation.unit_status)
-        .order_by(column)
-    )
-    table: dict[str, dict[str, int]] = {}
-    for name, status, count in db.session.execute(query):
-        table.setdefault(name, dict.fromkeys(UNIT_STATUSES, 0))[status] = count
-    return table
-
-
-def invited(round_: Round, admin: Admin | None = None) -> int:
-    query = scoped(counted(round_), admin).with_only_columns(func.count(Invitation.id))
-    return db.session.scalar(query) or 0
 
 
 def criteria_questionnaire(round_: Round) -> Questionnaire | None:
@@ -169,9 +145,40 @@ def criterion_items(round_: Round) -> list[tuple[int, Item]]:
     return items
 
 
+@dataclass(frozen=True)
+class UnitCounts:
+    invited: int
+    responded: int
+    by_field: dict[str, dict[str, int]]  # field → {"active": n, "preparing": n}
+    by_region: dict[str, dict[str, int]]
+
+
+def unit_counts(round_: Round, admin: Admin | None = None) -> UnitCounts:
+    """The round's invited and responding units, and the invited by field and by
+    region and status: one `GROUP BY` field, region and status over the invitations."""
+    field_, region, status = (Invitation.unit_field, Invitation.unit_region, Invitation.unit_status)
+    numbers = (func.count(), func.count(Invitation.submitted_at))
+    query = (
+        scoped(counted(round_), admin)
+        .with_only_columns(field_, region, status, *numbers)
+        .group_by(field_, region, status)
+    )
+    invited_units = responding = 0
+    by_field: dict[str, dict[str, int]] = {}
+    by_region: dict[str, dict[str, int]] = {}
+    for field_name, region_name, unit_status, count, submitted in db.session.execute(query):
+        invited_units, responding = invited_units + count, responding + submitted
+        for table, name in ((by_field, field_name), (by_region, region_name)):
+            table.setdefault(name, dict.fromkeys(UNIT_STATUSES, 0))[unit_status] += count
+    return UnitCounts(
+        invited_units, responding, dict(sorted(by_field.items())), dict(sorted(by_region.items()))
+    )
+
+
 def round_results(round_: Round, admin: Admin | None = None) -> dict:
     """The results JSON of BRIEF.md: the contract of `results export` and the API."""
     counts = item_counts(round_, admin).get(None, {})
+    units = unit_counts(round_, admin)
     items = []
     for criterion, item in criterion_items(round_):
         numbers = counts.get(item.code, ItemCounts())
@@ -187,11 +194,8 @@ def round_results(round_: Round, admin: Admin | None = None) -> dict:
         )
     return {
         "round": round_.slug,
-        "invited": invited(round_, admin),
-        "responded": responded(round_, admin),
-        "units": {
-            "by_field": units_by(round_, admin, "field"),
-            "by_region": units_by(round_, admin, "region"),
-        },
+        "invited": units.invited,
+        "responded": units.responded,
+        "units": {"by_field": units.by_field, "by_region": units.by_region},
         "items": items,
     }

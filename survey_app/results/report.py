@@ -263,14 +263,15 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         criterion.breakdowns = [
             _breakdown(key, grouped[key], codes, minimum, totals) for key in BREAKDOWNS
         ]
+    units = aggregate.unit_counts(round_, admin)
     return Report(
         round=round_,
         preliminary=round_.effective_state() != "closed",
-        invited=aggregate.invited(round_, admin),
-        responded=aggregate.responded(round_, admin),
+        invited=units.invited,
+        responded=units.responded,
         criteria=[criteria[number] for number in sorted(criteria)],
-        units_by_field=_unit_counts(aggregate.units_by(round_, admin, "field")),
-        units_by_region=_unit_counts(aggregate.units_by(round_, admin, "region"), by_total=True),
+        units_by_field=_unit_counts(units.by_field),
+        units_by_region=_unit_counts(units.by_region, by_total=True),
         previous=previous,
         minimum=minimum,
     )
