@@ -48,49 +48,55 @@ def results_json(round_: Round, admin: Admin | None = None) -> str:
 
 def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[str]]:
     """One list of cells per submitted response (unit columns, then one per item), in
-    unit-code order, from a single query streamed in batches. Not yet neutralised.
-    A multiple-choice cell joins the chosen values in the questionnaire's option order
-    (not the order they were posted in), so equal choices give equal cells."""
+    unit-code order. Not yet neutralised. A multiple-choice cell joins the chosen
+    values in the questionnaire's option order (not the order they were posted in), so
+    equal choices give equal cells.
+
+    Two queries in the same order, both streamed in batches and read side by side: the
+    responses with their unit's columns (a row each), and the answers (three columns
+    a row), so the unit's columns are not read again for every answer."""
     items = round_.items
     option_order = {
         item.code: {value: n for n, value in enumerate(item.option_values())}
         for item in items
         if item.is_multiple
     }
-    columns = select(
+    units = select(
         Response.id,
         Unit.code,
-        Invitation.unit_name.label("name"),
-        Invitation.unit_field.label("field"),
-        Invitation.unit_region.label("region"),
-        Invitation.unit_status.label("status"),
+        Invitation.unit_name,
+        Invitation.unit_field,
+        Invitation.unit_region,
+        Invitation.unit_status,
         Invitation.submitted_at,
-        Answer.item_code,
-        Answer.value,
     ).select_from(Response)
-    query = scoped(
-        submitted_responses(columns, round_)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .order_by(Unit.code, Response.id, Answer.item_code, Answer.position),
-        admin,
+    answers = select(Answer.response_id, Answer.item_code, Answer.value).select_from(Answer)
+    answers = answers.join(Response, Answer.response_id == Response.id)
+    order = (Unit.code, Response.id)
+    connection = db.session.connection().execution_options(yield_per=BATCH)
+    unit_rows = connection.execute(
+        scoped(submitted_responses(units, round_).order_by(*order), admin)
     )
-    result = db.session.execute(query, execution_options={"yield_per": BATCH})
-    for _response_id, rows in groupby(result, key=lambda row: row[0]):
-        first = None
-        answers: dict[str, list[str]] = {}
-        for row in rows:
-            first = first or row
-            if row.item_code is not None:
-                answers.setdefault(row.item_code, []).append(row.value)
-        submitted = first.submitted_at.isoformat(timespec="seconds")
+    answer_order = (*order, Answer.item_code, Answer.position)
+    answer_rows = connection.execute(
+        scoped(submitted_responses(answers, round_).order_by(*answer_order), admin)
+    )
+    answers_of = groupby(answer_rows, key=lambda row: row[0])
+    pending = next(answers_of, None)
+    for response_id, code, name, field, region, status, submitted_at in unit_rows:
+        chosen: dict[str, list[str]] = {}
+        if pending is not None and pending[0] == response_id:
+            for _response, item_code, value in pending[1]:
+                chosen.setdefault(item_code, []).append(value)
+            pending = next(answers_of, None)
         yield [
-            first.code,
-            first.name,
-            first.field,
-            first.region,
-            first.status,
-            submitted,
-            *(_cell(answers.get(item.code, ()), option_order.get(item.code)) for item in items),
+            code,
+            name,
+            field,
+            region,
+            status,
+            submitted_at.isoformat(timespec="seconds"),
+            *(_cell(chosen.get(item.code, ()), option_order.get(item.code)) for item in items),
         ]
 
 

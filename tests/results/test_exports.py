@@ -123,3 +123,19 @@ def test_downloads_need_a_login(client, export_dataset):
         response = client.get(f"/admin/rounds/syksy/export.{extension}")
         assert response.status_code in (302, 303, 401), extension
         assert b"A1" not in response.get_data()
+
+
+def test_a_submission_with_no_answers_is_a_row_of_empty_cells_between_the_others(db, runner):
+    """The rows and the answers are read side by side: a response with no answer rows
+    must neither lose its row nor take the next unit's answers."""
+    from tests.factories import make_invitation, make_response, make_round, make_unit
+
+    round_ = make_round(slug="tyhja")
+    for code, answers in (("C1", {"k1_1": "yes"}), ("C2", {}), ("C3", {"k1_1": "no"})):
+        invitation, _link = make_invitation(round_=round_, unit=make_unit(code=code))
+        make_response(invitation, answers)
+    exported = runner.invoke(args=["results", "export", "tyhja", "--format", "csv"])
+    rows = read_csv(exported.stdout_bytes)
+    by_code = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert list(by_code) == ["C1", "C2", "C3"]
+    assert [by_code[code]["k1_1"] for code in by_code] == ["yes", "", "no"]
