@@ -2,6 +2,9 @@
 each, 32 connections) serving this service and, in the same run, the bare baseline
 (bare_app.py), both on the bench's database."""
 
+import html
+import http.client
+import json
 import os
 import re
 import socket
@@ -9,15 +12,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
+from urllib.parse import urlencode
 
+from bench.bare_app import shipped_items
 from tests.pg_server import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-secret-key-for-gunicorn-0123456789abcdef"  # noqa: S105 (a throwaway bench server)
 LATENCY_RE = re.compile(r"99%\s+([\d.]+)(us|ms|s)")
 RATE_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
+ERRORS_RE = re.compile(r"Non-2xx or 3xx responses: (\d+)|(?:connect|read|write|timeout) (\d+)")
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
@@ -59,14 +67,35 @@ def serve(target: str, database_url: str):
     raise RuntimeError(f"gunicorn {target} did not start")
 
 
-def wrk(port: int, paths: list[str], seconds: int) -> tuple[float, float]:
-    """(requests per second, 99th percentile latency in seconds) of GETs over `paths`."""
-    script = Path(tempfile.mkdtemp()) / "paths.lua"
-    quoted = ",".join(f'"{path}"' for path in paths)
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+
+def _lua(value) -> str:
+    """A Lua literal of a string, a dict of strings or a list of those."""
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid Lua string here (ASCII, escaped)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"[{_lua(k)}]={_lua(v)}" for k, v in value.items()) + "}"
+    return "{" + ",".join(_lua(item) for item in value) + "}"
+
+
+def wrk(port: int, requests: list[Request], seconds: int) -> tuple[float, float, int]:
+    """(requests per second, 99th percentile latency in seconds, failed requests) of
+    `requests`, each connection sending one chosen at random each time. A failure is an
+    answer but 2xx or 3xx, or a socket error (a request over 2 s times out): a fast
+    error is not a fast page."""
+    script = Path(tempfile.mkdtemp()) / "requests.lua"
+    table = [[r.method, r.path, r.headers, r.body] for r in requests]
     script.write_text(
-        f"local paths = {{{quoted}}}\n"
+        f"local requests = {_lua(table)}\n"
         "request = function()\n"
-        "  return wrk.format('GET', paths[math.random(#paths)])\n"
+        "  local r = requests[math.random(#requests)]\n"
+        "  return wrk.format(r[1], r[2], r[3], r[4])\n"
         "end\n"
     )
     result = subprocess.run(  # noqa: S603
@@ -84,29 +113,63 @@ def wrk(port: int, paths: list[str], seconds: int) -> tuple[float, float]:
         text=True,
         check=True,
     )
+    failed = sum(int(a or b) for a, b in ERRORS_RE.findall(result.stdout))
     rate = float(RATE_RE.search(result.stdout).group(1))
     value, unit = LATENCY_RE.search(result.stdout).groups()
-    return rate, float(value) * UNITS[unit]
+    return rate, float(value) * UNITS[unit], failed
 
 
-def respondent_get(database_url: str, paths: list[str], seconds: int, rounds: int = 3) -> dict:
-    """{name: (requests per second, p99 seconds)} for this service and the bare app:
-    both served at once and measured in turns (the medians of `rounds` turns each), so
-    that a slower minute of a shared machine falls on both alike."""
+def respondent_load(
+    database_url: str, paths: list[str], seconds: int, post: bool, rounds: int = 3
+) -> dict:
+    """{name: (requests per second, p99 seconds, failed)} of the respondent's GET (or submit)
+    for this service and the bare app: both served at once and measured in turns (the
+    medians of `rounds` turns each), so that a slower minute of a shared machine falls
+    on both alike."""
     targets = {"ours": "survey_app:create_app()", "bare": "bench.bare_app:create()"}
     servers = {name: serve(target, database_url) for name, target in targets.items()}
     try:
-        for _process, port in servers.values():
-            wrk(port, paths, 2)  # warm up: pools, caches, the first opens of the links
+        loads = {}
+        for name, (_process, port) in servers.items():
+            gets = [Request("GET", path) for path in paths]
+            wrk(port, gets, 2)  # warm up: pools, caches, the first opens of the links
+            loads[name] = [submit_of(port, path) for path in paths] if post else gets
         turns = {name: [] for name in servers}
         for _turn in range(rounds):
             for name, (_process, port) in servers.items():
-                turns[name].append(wrk(port, paths, max(1, seconds // rounds)))
+                turns[name].append(wrk(port, loads[name], max(1, seconds // rounds)))
         return {
-            name: (median(rate for rate, _p99 in runs), median(p99 for _rate, p99 in runs))
+            name: (
+                median(rate for rate, _p99, _failed in runs),
+                median(p99 for _rate, p99, _failed in runs),
+                sum(failed for _rate, _p99, failed in runs),
+            )
             for name, runs in turns.items()
         }
     finally:
         for process, _port in servers.values():
             process.terminate()
             process.wait(timeout=10)
+
+
+def submit_of(port: int, path: str) -> Request:
+    """A submit of every item of the form at `path`, as a browser would send it after
+    loading the page: with its session cookie and CSRF token (when the page has one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    connection.close()
+    fields = [(item["code"], _answer(item)) for item in shipped_items()]
+    fields.append(("action", "submit"))
+    if token := CSRF_RE.search(page):
+        fields.append(("csrf_token", html.unescape(token.group(1))))
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
+    return Request("POST", path, headers, urlencode(fields))
+
+
+def _answer(item: dict) -> str:
+    return item["options"][0][0] if item["options"] else "Vastaus, jossa on pilkku, ja toinen"

@@ -171,11 +171,11 @@ def save_answers(
     response.draft = None if submit else answers
     if submit:
         response.last_submission_key = submission_key
-    try:
-        with db.session.begin_nested():  # the version check of the update, or the insert
-            db.session.flush()
+    try:  # the version check of the update, or the insert
+        db.session.flush()
     except (IntegrityError, StaleDataError):
         # Another request created or changed it first: a second tab or a double click.
+        # No savepoint: every caller rolls the whole save back on VersionConflict.
         raise VersionConflict() from None
     if submit:
         _store_submission(invitation, response, answers, language, now)

@@ -73,13 +73,16 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
     answers = select(Answer.response_id, Answer.item_code, Answer.value).select_from(Answer)
     answers = answers.join(Response, Answer.response_id == Response.id)
     order = (Unit.code, Response.id)
-    connection = db.session.connection().execution_options(yield_per=BATCH)
+    connection = db.session.connection()
+    streamed = {"yield_per": BATCH}  # for these two statements only, not the connection
     unit_rows = connection.execute(
-        scoped(submitted_responses(units, round_).order_by(*order), admin)
+        scoped(submitted_responses(units, round_).order_by(*order), admin),
+        execution_options=streamed,
     )
     answer_order = (*order, Answer.item_code, Answer.position)
     answer_rows = connection.execute(
-        scoped(submitted_responses(answers, round_).order_by(*answer_order), admin)
+        scoped(submitted_responses(answers, round_).order_by(*answer_order), admin),
+        execution_options=streamed,
     )
     answers_of = groupby(answer_rows, key=lambda row: row[0])
     pending = next(answers_of, None)
