@@ -11,7 +11,7 @@ never change with later roster edits (BRIEF.md, "Rounds keep their history").
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,7 +25,11 @@ UNIT_SNAPSHOT = ("name", "field", "status", "region", "municipality", "deactivat
 
 class Invitation(db.Model):
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("round_id", "unit_id", name="uq_invitation_round_unit"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", name="uq_invitation_round_unit"),
+        # A unit's invitations across rounds: its previous profile, its rounds.
+        Index("ix_invitations_unit_id", "unit_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
