@@ -80,36 +80,52 @@ def item_counts(
     round_: Round, admin: Admin | None = None, group_by: str | None = None
 ) -> dict[str | None, dict[str, ItemCounts]]:
     """{group: {item code: ItemCounts}} for every choice item answered in the round;
-    group is None without `group_by`, else the units' field, region or status.
+    group is None without `group_by`, else the units' field, region or status."""
+    return item_counts_by(round_, admin, (group_by,) if group_by else ())[group_by]
 
-    One pass over the answer rows: a single-choice item has one row per response, so
-    its answered count is the sum of its values' counts. Only multiple-choice items
-    (a row per chosen value) need their responses counted apart."""
-    group_column = GROUPINGS[group_by] if group_by else None
-    extra = [group_column] if group_column is not None else []
+
+def item_counts_by(
+    round_: Round, admin: Admin | None, keys: tuple[str, ...]
+) -> dict[str | None, dict[str | None, dict[str, ItemCounts]]]:
+    """{None: {None: counts of all}} and {key: {group: counts}} for each of `keys`
+    (field, region, status), from one pass over the answer rows grouped by all the
+    keys at once, summed here: the groups are disjoint, so their counts add up.
+
+    A single-choice item has one row per response, so its answered count is the sum
+    of its values' counts. Only multiple-choice items (a row per chosen value) need
+    their responses counted apart."""
+    extra = [GROUPINGS[key] for key in keys]
     items = [item for q in round_.questionnaires for item in q.items if item.is_choice]
     # Free texts are not counted: grouping by them would bring every text back.
     choices = [item.code for item in items]
-    multiple = [item.code for item in items if item.is_multiple]
+    multiple = {item.code for item in items if item.is_multiple}
 
-    def grouped(*columns, codes: list[str]):
+    def grouped(*columns, codes):
         answers = select(*extra, *columns).join(Response, Answer.response_id == Response.id)
-        query = _submitted(answers, round_).where(Answer.item_code.in_(codes))
+        query = _submitted(answers, round_).where(Answer.item_code.in_(list(codes)))
         return db.session.execute(scoped(query, admin).group_by(*extra, *columns[:-1]))
 
-    result: dict[str | None, dict[str, ItemCounts]] = defaultdict(dict)
-    for *group, code, value, count in grouped(
+    result = {key: defaultdict(dict) for key in (None, *keys)}
+
+    def each(groups, code):
+        """The item's counts in every table this row of groups adds to."""
+        for key, group in ((None, None), *zip(keys, groups, strict=True)):
+            yield result[key][group].setdefault(code, ItemCounts())
+
+    for *groups, code, value, count in grouped(
         Answer.item_code, Answer.value, func.count(), codes=choices
     ):
-        numbers = result[group[0] if extra else None].setdefault(code, ItemCounts())
-        numbers.counts[value] = count
-        numbers.answered += count
+        for numbers in each(groups, code):
+            numbers.counts[value] = numbers.counts.get(value, 0) + count
+            if code not in multiple:
+                numbers.answered += count
     if multiple:
-        for *group, code, answered in grouped(
+        for *groups, code, answered in grouped(
             Answer.item_code, func.count(distinct(Answer.response_id)), codes=multiple
         ):
-            result[group[0] if extra else None][code].answered = answered
-    return dict(result)
+            for numbers in each(groups, code):
+                numbers.answered += answered
+    return {key: dict(tables) for key, tables in result.items()}
 
 
 def responded(round_: Round, admin: Admin | None = None, group_by: str | None = None):

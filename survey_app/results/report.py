@@ -120,11 +120,7 @@ class Report:
     def shows(self) -> str:
         """Everything the report shows except the moment it was read: what its PDF is
         kept by (an open round's PDF stays "as of" its drawing while no number moves)."""
-        rounds = [
-            (r.slug, r.title, r.title_translations, r.deadline, r.closed_time(), r.state)
-            for r in (self.round, self.previous)
-            if r is not None
-        ]
+        rounds = [_facts(r) for r in (self.round, self.previous) if r is not None]
         numbers = (self.invited, self.responded, self.criteria)
         units = (self.units_by_field, self.units_by_region)
         return repr((rounds, self.preliminary, self.minimum, numbers, units))
@@ -136,6 +132,30 @@ class Report:
     @property
     def units_preparing(self) -> int:
         return sum(row.preparing for row in self.units_by_field)
+
+
+def _facts(round_: Round) -> tuple:
+    """What a report shows of a round itself."""
+    return (
+        round_.slug,
+        round_.title,
+        round_.title_translations,
+        round_.deadline,
+        round_.closed_time(),
+        round_.state,
+    )
+
+
+def final_shows(round_: Round, minimum: int) -> str | None:
+    """What the report of a closed round shows, named without counting anything: once
+    closed, no answer of it can change (nor of its previous round, if closed too), so
+    the rounds themselves name its numbers and a kept PDF is found at any scale. None
+    while either may still change."""
+    previous = previous_round(round_)
+    rounds = [round_] if previous is None else [round_, previous]
+    if any(r.state != "closed" for r in rounds):
+        return None
+    return repr(("final", [_facts(r) for r in rounds], minimum))
 
 
 def change_text(change: int) -> str:
@@ -218,7 +238,8 @@ def _breakdown(key: str, grouped, codes: list[str], minimum: int, totals) -> Bre
 
 def build_report(round_: Round, admin: Admin | None, language: str, minimum: int = 5) -> Report:
     """The whole report of `round_` as `admin` may see it, in `language`."""
-    totals = aggregate.item_counts(round_, admin).get(None, {})
+    counted = aggregate.item_counts_by(round_, admin, BREAKDOWNS)
+    totals = counted[None].get(None, {})
     previous = previous_round(round_)
     before = aggregate.item_counts(previous, admin).get(None, {}) if previous else {}
     titles = _sections(round_, language)
@@ -252,7 +273,7 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
     grouped = {
         key: (
             aggregate.responded(round_, admin, group_by=key),
-            aggregate.item_counts(round_, admin, group_by=key),
+            counted[key],
         )
         for key in BREAKDOWNS
     }

@@ -8,19 +8,21 @@ from ..i18n import current_language
 from ..pdf import pdf_download
 from ..web import no_store, round_or_404
 from . import charts
-from .report import build_report, change_text
+from .report import build_report, change_text, final_shows
 from .suppression import suppressed_label
 
 bp = Blueprint("results", __name__, url_prefix="/admin/rounds")
 bp.after_request(no_store)
 
 
-def _report(slug: str):
+def _report(round_):
     """The round's report, with the admin's region's numbers only; preliminary (and
     marked so) until the round closes."""
-    round_ = round_or_404(slug)
-    minimum = current_app.config.get("REPORT_MIN_GROUP", 5)
-    return build_report(round_, current_user, current_language(), minimum)
+    return build_report(round_, current_user, current_language(), _minimum())
+
+
+def _minimum() -> int:
+    return current_app.config.get("REPORT_MIN_GROUP", 5)
 
 
 def _render_report(report, for_pdf: bool = False) -> str:
@@ -37,17 +39,20 @@ def _render_report(report, for_pdf: bool = False) -> str:
 @bp.get("/<slug>/report")
 @login_required
 def report(slug: str):
-    return _render_report(_report(slug))
+    return _render_report(_report(round_or_404(slug)))
 
 
 @bp.get("/<slug>/report.pdf")
 @login_required
 def report_pdf(slug: str):
-    """Drawn in the request: a report's size does not grow with the number of units."""
-    report = _report(slug)
+    """Drawn in the request: a report's size does not grow with the number of units. A
+    closed round's kept PDF is found without counting (`final_shows`)."""
+    round_ = round_or_404(slug)
+    shows = final_shows(round_, _minimum())
+    report = None if shows is not None else _report(round_)
     return pdf_download(
-        slot=f"report:{report.round.id}:{current_language()}:{current_user.scope}",
-        shows=report.shows(),
+        slot=f"report:{round_.id}:{current_language()}:{current_user.scope}",
+        shows=shows or report.shows(),
         filename=f"{slug}-report.pdf",
-        render_html=lambda: _render_report(report, for_pdf=True),
+        render_html=lambda: _render_report(report or _report(round_), for_pdf=True),
     )

@@ -73,3 +73,25 @@ def test_the_same_file_asked_for_twice_at_once_is_kept_once(app, db):
     second = store.queue(key, "test", "test.pdf", "<p>Hei</p>")
     assert second.id == first.id
     assert db.session.scalar(select(func.count(Document.id))) == 1
+
+
+def test_a_closed_rounds_kept_pdf_is_found_without_counting_its_answers(client, db, report_dataset):
+    """A closed round's answers can no longer change, so the round itself names its
+    PDF: a second download reads no answer, at any scale."""
+    from sqlalchemy import event
+
+    login(client, "paa@example.fi")
+    first = client.get("/admin/rounds/syksy/report.pdf?lang=en")
+    assert first.status_code == 200
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = client.get("/admin/rounds/syksy/report.pdf?lang=en")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert again.data == first.data
+    assert statements and not [s for s in statements if "answers" in s], statements
