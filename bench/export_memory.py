@@ -65,7 +65,9 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
         for n in range(units)
     ):
         db.session.execute(insert(Unit), batch)
-    unit_ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))
+    unit_rows = db.session.execute(select(Unit.id, Unit.name, Unit.region).order_by(Unit.id))
+    units_by_id = {unit_id: (name, region) for unit_id, name, region in unit_rows}
+    unit_ids = list(units_by_id)
     when = datetime.now(UTC) - timedelta(days=1)
     rounds = {}
     for size in sizes:
@@ -81,6 +83,12 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
                         "token_salt": unit_id.to_bytes(8, "big") * 4,
                         "token_hash": hashlib.sha256(f"{size}/{unit_id}".encode()).hexdigest(),
                         "submitted_at": when,
+                        # The unit as it was for the round (kept on the invitation).
+                        "unit_name": units_by_id[unit_id][0],
+                        "unit_field": "Lastensuojelu",
+                        "unit_status": "active",
+                        "unit_region": units_by_id[unit_id][1],
+                        "unit_municipality": "Kuopio",
                     }
                     for unit_id in batch
                 ],

@@ -348,7 +348,7 @@ def respondent_submit(app, data) -> Row:
 
 
 def _respondent_load(app, name: str, post: bool) -> Row:
-    from bench.http import respondent_load
+    from bench.load import respondent_load
     from survey_app.invitations.services import links_of_round
 
     round_ = _invited_round()

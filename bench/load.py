@@ -1,6 +1,7 @@
 """The respondent's page under load: wrk against gunicorn (2 gthread workers, 4 threads
 each, 32 connections) serving this service and, in the same run, the bare baseline
-(bare_app.py), both on the bench's database."""
+(bare_app.py), both on the bench's database. (Not named http.py: that would hide the
+standard library's `http` from the scripts run in this folder.)"""
 
 import html
 import http.client
