@@ -170,7 +170,7 @@ def unit_rows(
     once it is closed: the units it invited, as they were for it. The mail states are
     decided for every invitation of the round, or for those in `mail_for` only; a
     `lean` row has only the unit and its invitation (to choose a page of units)."""
-    mail = mail_states(round_, only=mail_for)
+    mail = None if lean else mail_states(round_, only=mail_for)
     # Answers saved and not submitted, or changes saved after a submission.
     drafting = or_(
         and_(Response.id.is_not(None), Invitation.submitted_at.is_(None)),
