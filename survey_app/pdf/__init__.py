@@ -9,6 +9,7 @@ the background by `flask pdf work` (`worker.py`) while its page says so.
 """
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
@@ -73,9 +74,14 @@ def _file(document):
 
 
 def _waiting(document):
-    """202 while the worker draws it; 503 when drawing failed (with a way to try again)."""
+    """202 while the worker draws it; 503 when drawing failed (with a way to try again).
+    Its links keep the page's other parameters (its language) but never `again`, so
+    checking whether the file is ready asks for no new drawing."""
     status = 503 if document.status == "failed" else 202
-    page = render_template("pdf/waiting.html", document=document)
+    args = [(name, value) for name, value in request.args.items(multi=True) if name != "again"]
+    check = request.path + (f"?{urlencode(args)}" if args else "")
+    again = request.path + "?" + urlencode([*args, ("again", "1")])
+    page = render_template("pdf/waiting.html", document=document, check=check, again=again)
     return no_store(current_app.make_response((page, status)))
 
 

@@ -1,9 +1,10 @@
 """Kept PDFs: found by a digest of what they show, replaced when that changes.
 
 The key covers the page's data (`shows`, from the caller), the slot (which page, for
-which reader, in which language) and the templates and styles that draw it, so a new
-release redraws. Writes here may come from a GET (a download), so each begins with
-`write_apart` (on SQLite a reading request may not write in its reading transaction).
+which reader, in which language) and the release that draws it (its code, templates,
+styles and translations), so a new release redraws. Writes here may come from a GET (a
+download), so each begins with `write_apart` (on SQLite a reading request may not
+write in its reading transaction).
 """
 
 import hashlib
@@ -24,15 +25,21 @@ def key_for(slot: str, shows: str) -> str:
     return hashlib.sha256(f"{slot}\n{_drawing_version()}\n{shows}".encode()).hexdigest()
 
 
+DRAWN_FROM = (".py", ".html", ".css", ".mo", ".yaml")
+
+
 @cache
 def _drawing_version() -> str:
-    """A digest of every template and stylesheet: a changed one redraws every PDF."""
+    """A digest of the code, templates, styles, translations and questionnaires: a new
+    release that changes any of them (a count, a suppression rule, a word) redraws
+    every PDF, closed rounds' included."""
     digest = hashlib.sha256()
     app = current_app
-    folders = [Path(app.root_path).parent / "templates", Path(app.static_folder)]
+    folders = [Path(app.root_path), Path(app.root_path).parent / "templates"]
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.suffix in (".html", ".css"):
+            if path.suffix in DRAWN_FROM:
+                digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 

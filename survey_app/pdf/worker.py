@@ -57,7 +57,10 @@ def draw_one(name: str) -> bool:
     html = db.session.scalar(select(Document.html).filter_by(id=document_id))
     db.session.commit()  # hold no transaction while drawing
     try:
-        values = {"status": "ready", "content": draw(html or ""), "drawn_at": utcnow()}
+        if not html:
+            raise ValueError("no page to draw")
+        # Drawn: the page is not kept. Failed: it is, for a drawing asked for again.
+        values = {"status": "ready", "content": draw(html), "drawn_at": utcnow(), "html": None}
     except CannotDraw:
         values = {"status": "failed", "error": "WeasyPrint cannot be loaded on this server"}
     except Exception as error:  # noqa: BLE001 - a page that cannot be drawn fails alone
@@ -67,7 +70,7 @@ def draw_one(name: str) -> bool:
     db.session.execute(
         update(Document)
         .where(Document.id == document_id, Document.claimed_by == name)
-        .values(html=None, claimed_by=None, claimed_until=None, **values)
+        .values(claimed_by=None, claimed_until=None, **values)
     )
     db.session.commit()
     return True

@@ -13,6 +13,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from itertools import groupby
 
@@ -73,34 +74,50 @@ def response_rows(round_: Round, admin: Admin | None = None) -> Iterator[list[st
     answers = select(Answer.response_id, Answer.item_code, Answer.value).select_from(Answer)
     answers = answers.join(Response, Answer.response_id == Response.id)
     order = (Unit.code, Response.id)
-    connection = db.session.connection()
-    streamed = {"yield_per": BATCH}  # for these two statements only, not the connection
-    unit_rows = connection.execute(
-        scoped(submitted_responses(units, round_).order_by(*order), admin),
-        execution_options=streamed,
-    )
     answer_order = (*order, Answer.item_code, Answer.position)
-    answer_rows = connection.execute(
-        scoped(submitted_responses(answers, round_).order_by(*answer_order), admin),
-        execution_options=streamed,
-    )
-    answers_of = groupby(answer_rows, key=lambda row: row[0])
-    pending = next(answers_of, None)
-    for response_id, code, name, field, region, status, submitted_at in unit_rows:
-        chosen: dict[str, list[str]] = {}
-        if pending is not None and pending[0] == response_id:
-            for _response, item_code, value in pending[1]:
-                chosen.setdefault(item_code, []).append(value)
-            pending = next(answers_of, None)
-        yield [
-            code,
-            name,
-            field,
-            region,
-            status,
-            submitted_at.isoformat(timespec="seconds"),
-            *(_cell(chosen.get(item.code, ()), option_order.get(item.code)) for item in items),
-        ]
+    with _one_snapshot() as connection:
+        streamed = {"yield_per": BATCH}  # for these two statements, not the connection
+        unit_rows = connection.execute(
+            scoped(submitted_responses(units, round_).order_by(*order), admin),
+            execution_options=streamed,
+        )
+        answer_rows = connection.execute(
+            scoped(submitted_responses(answers, round_).order_by(*answer_order), admin),
+            execution_options=streamed,
+        )
+        answers_of = groupby(answer_rows, key=lambda row: row[0])
+        pending = next(answers_of, None)
+        for response_id, code, name, field, region, status, submitted_at in unit_rows:
+            chosen: dict[str, list[str]] = {}
+            if pending is not None and pending[0] == response_id:
+                for _response, item_code, value in pending[1]:
+                    chosen.setdefault(item_code, []).append(value)
+                pending = next(answers_of, None)
+            yield [
+                code,
+                name,
+                field,
+                region,
+                status,
+                submitted_at.isoformat(timespec="seconds"),
+                *(_cell(chosen.get(item.code, ()), option_order.get(item.code)) for item in items),
+            ]
+
+
+@contextmanager
+def _one_snapshot():
+    """A connection whose statements all see the data as of one moment, so that the two
+    streams above are of the same responses even while units submit. SQLite's
+    transaction is such a snapshot already; PostgreSQL's default (READ COMMITTED) gives
+    each statement its own, so the export reads in a REPEATABLE READ transaction of
+    its own."""
+    if db.engine.dialect.name != "postgresql":
+        yield db.session.connection()
+        return
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
 
 
 def _cell(values, order: dict[str, int] | None) -> str:

@@ -54,9 +54,15 @@ def test_a_failed_drawing_says_so_and_can_be_asked_for_again(national, runner, d
     assert "The PDF could not be made" in failed.get_data(as_text=True)
     assert "WeasyPrint" in _documents(db)[0].error
 
-    assert national.get(PDF + "&again=1").status_code == 202
+    assert 'href="/admin/directory.pdf?lang=en&amp;again=1"' in failed.get_data(as_text=True)
+    waiting = national.get(PDF + "&again=1")
+    assert waiting.status_code == 202
+    # Checking whether it is ready asks for no new drawing.
+    assert 'href="/admin/directory.pdf?lang=en"' in waiting.get_data(as_text=True)
     invoke(runner, "pdf", "work", "--once")
-    assert national.get(PDF).status_code == 200
+    again = national.get(PDF)
+    assert again.status_code == 200
+    assert "Charlie-yksikkö" in pdf_text(again)  # the page itself, drawn this time
 
 
 def test_a_small_directory_is_drawn_at_once(national, app):
