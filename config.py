@@ -103,6 +103,9 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         # drawing lasts this long (longer than any drawing takes).
         "PDF_INLINE_MAX_UNITS": number("PDF_INLINE_MAX_UNITS", "60"),
         "PDF_LEASE_SECONDS": number("PDF_LEASE_SECONDS", "1800"),
+        # While a slot's data changes faster than its drawing takes, its file drawn in
+        # this many seconds is served (it says when it was compiled).
+        "PDF_RECENT_SECONDS": number("PDF_RECENT_SECONDS", "900"),
         # An admin's login lasts this long (the session cookie is signed, so workers share it).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=number("ADMIN_SESSION_HOURS", "8", float)),
         # How often an open round dashboard refreshes its numbers (by script; 0: never).

@@ -47,21 +47,28 @@ def pdf_download(
 
     `slot` names the page for this reader (kind, round, language, scope): a newer PDF
     of a slot replaces the older. `shows` is everything the page shows, without the
-    moment it was asked for."""
+    moment it was asked for.
+
+    A slot draws one PDF at a time in the background. While the data changes faster
+    than a drawing takes (profiles arriving near the deadline), a request gets the
+    drawing under way, or the slot's file drawn in the last PDF_RECENT_SECONDS (it
+    says when it was compiled), rather than starting a drawing that a newer request
+    would replace before it ends."""
     key = store.key_for(slot, shows)
     document = store.find(key)
     if document is not None and document.status == "failed" and request.args.get("again"):
         store.queue_again(document)
+    elif document is None and in_background:
+        recent = current_app.config["PDF_RECENT_SECONDS"]
+        document = store.under_way(slot) or store.drawn_since(slot, recent)
+        if document is None:
+            document = store.queue(key, slot, filename, render_html())
     elif document is None:
-        html = render_html()
-        if in_background:
-            document = store.queue(key, slot, filename, html)
-        else:
-            try:
-                content = draw(html)
-            except CannotDraw:
-                return _cannot_draw()
-            return _file(store.keep(key, slot, filename, content))
+        try:
+            content = draw(render_html())
+        except CannotDraw:
+            return _cannot_draw()
+        return _file(store.keep(key, slot, filename, content))
     if document.status == "ready":
         return _file(document)
     return _waiting(document)

@@ -8,6 +8,7 @@ write in its reading transaction).
 """
 
 import hashlib
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -67,14 +68,43 @@ def keep(key: str, slot: str, filename: str, content: bytes) -> Document:
 
 
 def queue(key: str, slot: str, filename: str, html: str) -> Document:
-    """Leave the page for the worker to draw."""
-    return _store(Document(key=key, slot=slot, filename=filename, status="queued", html=html))
+    """Leave the page for the worker to draw; the slot's older files stay until it is
+    drawn (`replace_older`)."""
+    document = Document(key=key, slot=slot, filename=filename, status="queued", html=html)
+    return _store(document, replacing=False)
 
 
-def _store(document: Document) -> Document:
+def under_way(slot: str) -> Document | None:
+    """The slot's drawing that waits for a worker or is being drawn."""
+    return db.session.scalar(select(Document).filter_by(slot=slot, status="queued").limit(1))
+
+
+def drawn_since(slot: str, seconds: int) -> Document | None:
+    """The slot's newest file drawn in the last `seconds`."""
+    since = utcnow() - timedelta(seconds=seconds)
+    return db.session.scalar(
+        select(Document)
+        .filter_by(slot=slot, status="ready")
+        .where(Document.drawn_at >= since)
+        .order_by(Document.drawn_at.desc())
+        .limit(1)
+    )
+
+
+def replace_older(document_id: int, slot: str) -> None:
+    """A newly drawn file of the slot replaces its older ones (the caller commits)."""
+    db.session.execute(
+        delete(Document).where(
+            Document.slot == slot, Document.id != document_id, Document.status != "queued"
+        )
+    )
+
+
+def _store(document: Document, replacing: bool = True) -> Document:
     key, slot = document.key, document.slot
     write_apart()
-    db.session.execute(delete(Document).where(Document.slot == slot, Document.key != key))
+    if replacing:
+        db.session.execute(delete(Document).where(Document.slot == slot, Document.key != key))
     db.session.add(document)
     try:
         db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Document
 from ..models.types import utcnow
-from . import CannotDraw, draw
+from . import CannotDraw, draw, store
 
 ERROR_LENGTH = 1_000
 
@@ -67,11 +67,14 @@ def draw_one(name: str) -> bool:
         current_app.logger.exception("drawing PDF document %s failed", document_id)
         values = {"status": "failed", "error": f"{type(error).__name__}: {error}"[:ERROR_LENGTH]}
     # Only while still ours: a replaced (deleted) or re-claimed document is left alone.
-    db.session.execute(
+    finished = db.session.execute(
         update(Document)
         .where(Document.id == document_id, Document.claimed_by == name)
         .values(claimed_by=None, claimed_until=None, **values)
-    )
+        .returning(Document.slot)
+    ).scalar()
+    if finished is not None and values["status"] == "ready":
+        store.replace_older(document_id, finished)
     db.session.commit()
     return True
 

@@ -68,3 +68,31 @@ def test_a_failed_drawing_says_so_and_can_be_asked_for_again(national, runner, d
 def test_a_small_directory_is_drawn_at_once(national, app):
     app.config["PDF_INLINE_MAX_UNITS"] = 60
     assert national.get(PDF).mimetype == "application/pdf"
+
+
+def test_while_profiles_keep_arriving_a_drawing_finishes_and_is_served(
+    national, runner, db, app, directory_dataset
+):
+    """Near the deadline the directory changes faster than it is drawn: a new profile
+    does not restart the drawing under way, and the file just drawn is served (it says
+    when it was compiled) until it is PDF_RECENT_SECONDS old."""
+    from tests.directory.conftest import submit
+    from tests.factories import make_unit
+
+    assert national.get(PDF).status_code == 202
+    submit(directory_dataset["newer"], make_unit(name="Foxtrot-yksikkö"), {"kehy_name": "F"})
+    assert national.get(PDF).status_code == 202  # the same drawing, not a second one
+    assert [d.status for d in _documents(db)] == ["queued"]
+
+    invoke(runner, "pdf", "work", "--once")
+    served = national.get(PDF)
+    assert served.mimetype == "application/pdf"
+    assert "Foxtrot-yksikkö" not in pdf_text(served)  # as compiled, before Foxtrot
+
+    app.config["PDF_RECENT_SECONDS"] = 0
+    assert national.get(PDF).status_code == 202  # now drawn anew
+    assert sorted(d.status for d in _documents(db)) == ["queued", "ready"]
+    invoke(runner, "pdf", "work", "--once")
+    fresh = national.get(PDF)
+    assert "Foxtrot-yksikkö" in pdf_text(fresh)
+    assert [d.status for d in _documents(db)] == ["ready"]  # the older file is gone
