@@ -2,15 +2,17 @@
 answers 429.
 
 A count belongs to one client address and one `scope` (wrong links; logins; logins to
-one account), in windows of ten minutes. Only failures count: a coordinator's valid
-link is never counted or refused.
+one account), in windows of five minutes, and a client is judged by its failures in the
+current window and the one before: the last five to ten minutes. (Judged by one fixed
+window, a burst that straddles its end would be counted twice from zero.) Only failures
+count: a coordinator's valid link is never counted or refused.
 """
 
 import hashlib
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import write_apart
@@ -18,7 +20,7 @@ from .extensions import db
 from .models import LinkFailure
 from .models.types import utcnow
 
-WINDOW = timedelta(minutes=10)
+WINDOW = timedelta(minutes=5)
 
 
 def _client_key(scope: str) -> str:
@@ -29,14 +31,16 @@ def _client_key(scope: str) -> str:
 
 def _window_start():
     now = utcnow()
+    minutes = WINDOW.seconds // 60
     return now - timedelta(
-        minutes=now.minute % 10, seconds=now.second, microseconds=now.microsecond
+        minutes=now.minute % minutes, seconds=now.second, microseconds=now.microsecond
     )
 
 
 def record_failure(scope: str = "link") -> int:
-    """Count one failure of this kind for this client; return the count in the current
-    window. The caller commits (the count must stick though the request then fails)."""
+    """Count one failure of this kind for this client; return its failures in this window
+    and the one before. The caller commits (the count must stick though the request
+    then fails)."""
     client, window = _client_key(scope), _window_start()
     write_apart()  # a wrong link is a GET that writes
     for _attempt in range(2):
@@ -56,22 +60,20 @@ def record_failure(scope: str = "link") -> int:
             break
         except IntegrityError:
             continue  # another request made the row first: count on it
-    return (
-        db.session.scalar(
-            select(LinkFailure.count).where(
-                LinkFailure.client == client, LinkFailure.window_start == window
-            )
-        )
-        or 0
-    )
+    return _recent(client, window)
 
 
 def failures(scope: str) -> int:
-    """This client's failures of this kind in the current window, counting none."""
-    query = select(LinkFailure.count).where(
-        LinkFailure.client == _client_key(scope), LinkFailure.window_start == _window_start()
+    """This client's failures of this kind in this window and the one before, counting
+    none."""
+    return _recent(_client_key(scope), _window_start())
+
+
+def _recent(client: str, window) -> int:
+    query = select(func.coalesce(func.sum(LinkFailure.count), 0)).where(
+        LinkFailure.client == client, LinkFailure.window_start >= window - WINDOW
     )
-    return db.session.scalar(query) or 0
+    return int(db.session.scalar(query))
 
 
 def forget(scope: str) -> None:

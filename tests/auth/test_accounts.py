@@ -7,6 +7,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from survey_app import rate_limit
 from survey_app.auth.accounts import admin_for_api_token
 from survey_app.models import Admin, ApiToken, LinkFailure
 from survey_app.models.types import utcnow
@@ -134,6 +135,19 @@ def test_a_burst_of_failed_logins_from_one_client_answers_429(app, runner, clien
     app.config["LINK_FAILURE_LIMIT"] = 3
     statuses = [login(client, f"user{n}@example.fi").status_code for n in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_a_burst_that_straddles_two_windows_is_counted_whole(app, runner, client, db, regions):
+    """Three failures just before a window began, one just after: still a burst (a
+    count kept per fixed window alone started again from zero, and a CI run that
+    crossed the minute saw five 401s)."""
+    app.config["LINK_FAILURE_LIMIT"] = 3
+    statuses = [login(client, f"user{n}@example.fi").status_code for n in range(3)]
+    assert statuses == [401, 401, 401]
+    for row in db.session.scalars(select(LinkFailure)):  # as if in the window before
+        row.window_start -= rate_limit.WINDOW
+    db.session.commit()
+    assert login(client, "user3@example.fi").status_code == 429
 
 
 @pytest.mark.parametrize(
