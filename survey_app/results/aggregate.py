@@ -129,18 +129,10 @@ def item_counts_by(
 
 
 def responded(round_: Round, admin: Admin | None = None, group_by: str | None = None):
-    """Units that submitted: a number, or {group: number} with `group_by`."""
-    group_column = GROUPINGS[group_by] if group_by else None
-    extra = [group_column] if group_column is not None else []
-    query = scoped(
-        counted(round_)
-        .with_only_columns(*extra, func.count(Invitation.id))
-        .where(Invitation.submitted_at.is_not(None)),
-        admin,
-    )
-    if not extra:
-        return db.session.scalar(query) or 0
-    return {group: count for group, count in db.session.execute(query.group_by(*extra))}
+    """Units that submitted: a number, or {group: number} with `group_by` (groups
+    where some unit did)."""
+    units = unit_counts(round_, admin)
+    return units.responded_by[group_by] if group_by else units.responded
 
 
 def criteria_questionnaire(round_: Round) -> Questionnaire | None:
@@ -167,11 +159,14 @@ class UnitCounts:
     responded: int
     by_field: dict[str, dict[str, int]]  # field → {"active": n, "preparing": n}
     by_region: dict[str, dict[str, int]]
+    # "field", "region" or "status" → {group: units that submitted}, groups where some did
+    responded_by: dict[str, dict[str, int]]
 
 
 def unit_counts(round_: Round, admin: Admin | None = None) -> UnitCounts:
-    """The round's invited and responding units, and the invited by field and by
-    region and status: one `GROUP BY` field, region and status over the invitations."""
+    """The round's invited and responding units, the invited by field and by region and
+    status, and the responding by each: one `GROUP BY` field, region and status over
+    the invitations."""
     field_, region, status = (Invitation.unit_field, Invitation.unit_region, Invitation.unit_status)
     numbers = (func.count(), func.count(Invitation.submitted_at))
     query = (
@@ -182,12 +177,21 @@ def unit_counts(round_: Round, admin: Admin | None = None) -> UnitCounts:
     invited_units = responding = 0
     by_field: dict[str, dict[str, int]] = {}
     by_region: dict[str, dict[str, int]] = {}
+    responded_by: dict[str, dict[str, int]] = {key: {} for key in GROUPINGS}
     for field_name, region_name, unit_status, count, submitted in db.session.execute(query):
         invited_units, responding = invited_units + count, responding + submitted
         for table, name in ((by_field, field_name), (by_region, region_name)):
             table.setdefault(name, dict.fromkeys(UNIT_STATUSES, 0))[unit_status] += count
+        if submitted:
+            groups = {"field": field_name, "region": region_name, "status": unit_status}
+            for key, group in groups.items():
+                responded_by[key][group] = responded_by[key].get(group, 0) + submitted
     return UnitCounts(
-        invited_units, responding, dict(sorted(by_field.items())), dict(sorted(by_region.items()))
+        invited_units,
+        responding,
+        dict(sorted(by_field.items())),
+        dict(sorted(by_region.items())),
+        responded_by,
     )
 
 

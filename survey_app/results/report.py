@@ -270,13 +270,8 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
                 multiple=item.is_multiple,
             )
         )
-    grouped = {
-        key: (
-            aggregate.responded(round_, admin, group_by=key),
-            counted[key],
-        )
-        for key in BREAKDOWNS
-    }
+    units = aggregate.unit_counts(round_, admin)
+    grouped = {key: (units.responded_by[key], counted[key]) for key in BREAKDOWNS}
     for criterion in criteria.values():
         codes = [item.code for item in criterion.compared_items]
         if not codes:
@@ -284,7 +279,6 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         criterion.breakdowns = [
             _breakdown(key, grouped[key], codes, minimum, totals) for key in BREAKDOWNS
         ]
-    units = aggregate.unit_counts(round_, admin)
     return Report(
         round=round_,
         preliminary=round_.effective_state() != "closed",
