@@ -40,6 +40,24 @@ def batches(rows, size: int = BATCH):
         yield batch
 
 
+def invitation_row(round_id: int, unit: tuple, token_seed: str, **values) -> dict:
+    """A bulk-insert row inviting `unit` (id, name, field, status, region), with a token
+    that opens nothing and the unit as it was for the round."""
+    unit_id, name, field, status, region = unit
+    return {
+        "round_id": round_id,
+        "unit_id": unit_id,
+        "token_salt": unit_id.to_bytes(8, "big") * 4,
+        "token_hash": hashlib.sha256(f"{token_seed}/{unit_id}".encode()).hexdigest(),
+        "unit_name": name,
+        "unit_field": field,
+        "unit_status": status,
+        "unit_region": region,
+        "unit_municipality": "Kuopio",
+        **values,
+    }
+
+
 def build(units: int) -> Dataset:
     now = utcnow()
     for batch in batches(
@@ -71,20 +89,8 @@ def build(units: int) -> Dataset:
         db.session.execute(
             insert(Invitation),
             [
-                {
-                    "round_id": round_.id,
-                    "unit_id": unit_id,
-                    "token_salt": unit_id.to_bytes(8, "big") * 4,
-                    "token_hash": hashlib.sha256(f"tulokset/{unit_id}".encode()).hexdigest(),
-                    "token_issued_at": now,
-                    "created_at": now,
-                    "unit_name": name,
-                    "unit_field": field,
-                    "unit_status": status,
-                    "unit_region": region,
-                    "unit_municipality": "Kuopio",
-                }
-                for unit_id, name, field, status, region in batch
+                invitation_row(round_.id, unit, "tulokset", token_issued_at=now, created_at=now)
+                for unit in batch
             ],
         )
     invitation_ids = list(

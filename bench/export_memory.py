@@ -10,7 +10,6 @@ time, each as a ratio against the smallest round measured in the same run. Not a
 """
 
 import argparse
-import hashlib
 import re
 import sys
 import tempfile
@@ -23,29 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.dataset import batches, invitation_row  # noqa: E402
 from survey_app import create_app  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.models import Answer, Invitation, Response, Round, Unit  # noqa: E402
 from survey_app.results.exports import csv_chunks, results_json, write_xlsx  # noqa: E402
 from tests.factories import make_round  # noqa: E402
 
-BATCH = 5_000
 VALUES = ("yes", "planned", "no")
 CRITERIA = [f"k{c}_{i}" for c, i in ((1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3))] + [
     f"k{c}_{i}" for c, i in ((3, 1), (3, 2), (3, 3), (4, 1), (4, 2))
 ]
 REGIONS = ("Itä-Suomi", "Lappi", "Pohjois-Suomi", "Varsinais-Suomi")
-
-
-def batches(rows, size=BATCH):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def build(units: int, sizes: list[int]) -> dict[int, Round]:
@@ -65,33 +53,18 @@ def build(units: int, sizes: list[int]) -> dict[int, Round]:
         for n in range(units)
     ):
         db.session.execute(insert(Unit), batch)
-    unit_rows = db.session.execute(select(Unit.id, Unit.name, Unit.region).order_by(Unit.id))
-    units_by_id = {unit_id: (name, region) for unit_id, name, region in unit_rows}
-    unit_ids = list(units_by_id)
+    unit_rows = db.session.execute(
+        select(Unit.id, Unit.name, Unit.field, Unit.status, Unit.region).order_by(Unit.id)
+    ).all()
     when = datetime.now(UTC) - timedelta(days=1)
     rounds = {}
     for size in sizes:
         round_ = make_round(slug=f"bench-{size}", state="closed")
         rounds[size] = round_
-        for batch in batches(unit_ids[:size]):
+        for batch in batches(unit_rows[:size]):
             db.session.execute(
                 insert(Invitation),
-                [
-                    {
-                        "round_id": round_.id,
-                        "unit_id": unit_id,
-                        "token_salt": unit_id.to_bytes(8, "big") * 4,
-                        "token_hash": hashlib.sha256(f"{size}/{unit_id}".encode()).hexdigest(),
-                        "submitted_at": when,
-                        # The unit as it was for the round (kept on the invitation).
-                        "unit_name": units_by_id[unit_id][0],
-                        "unit_field": "Lastensuojelu",
-                        "unit_status": "active",
-                        "unit_region": units_by_id[unit_id][1],
-                        "unit_municipality": "Kuopio",
-                    }
-                    for unit_id in batch
-                ],
+                [invitation_row(round_.id, unit, str(size), submitted_at=when) for unit in batch],
             )
         invitation_ids = list(
             db.session.scalars(select(Invitation.id).where(Invitation.round_id == round_.id))
