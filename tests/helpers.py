@@ -3,7 +3,8 @@
 make_app builds the app for a test database; PASSWORD, create and login make and log in
 an admin; CSRF_RE finds the CSRF token on any page (the admin pages' and the respondent
 form's) and form_fields the hidden fields the respondent form sends back; invoke runs a
-command that must succeed; mail_settings point the app at an SMTP sink; pdf_text reads
+command that must succeed and ended_cleanly checks one run on bad input; mail_settings
+point the app at an SMTP sink; pdf_text reads
 a PDF download.
 """
 
@@ -78,6 +79,14 @@ def form_fields(html: str) -> dict:
 
 
 # --- commands and downloads --------------------------------------------------------------
+
+
+def ended_cleanly(result) -> None:
+    """A command that ran on bad input: done (0) or refused with a message (1), never a
+    crash or a traceback."""
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
 
 
 def invoke(runner, *args, code=0):
