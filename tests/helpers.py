@@ -4,8 +4,7 @@ make_app builds the app for a test database; PASSWORD, create and login make and
 an admin; CSRF_RE finds the CSRF token on any page (the admin pages' and the respondent
 form's) and form_fields the hidden fields the respondent form sends back; invoke runs a
 command that must succeed and ended_cleanly checks one run on bad input; mail_settings
-point the app at an SMTP sink; pdf_text reads
-a PDF download.
+point the app at an SMTP sink; pdf_text reads a PDF download.
 """
 
 import io
