@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,11 +57,18 @@ def serve(target: str, database_url: str):
     process = subprocess.Popen(  # noqa: S603
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    for _ in range(300):
+    # Ready when a worker answers, not when the socket accepts: gunicorn's master
+    # listens before its workers have imported the app (slow on a busy machine).
+    for _ in range(600):
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
             return process, port
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            if process.poll() is not None:
+                break
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"gunicorn {target} did not start")
@@ -112,8 +118,10 @@ def wrk(port: int, requests: list[Request], seconds: int) -> tuple[float, float,
         ],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if result.returncode:
+        raise RuntimeError(f"wrk failed ({result.returncode}): {result.stdout}{result.stderr}")
     failed = sum(int(a or b) for a, b in ERRORS_RE.findall(result.stdout))
     rate = float(RATE_RE.search(result.stdout).group(1))
     value, unit = LATENCY_RE.search(result.stdout).groups()
