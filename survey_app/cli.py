@@ -8,6 +8,7 @@ def register_commands(app: Flask) -> None:
     from .demo import demo_command
     from .invitations.cli import invitations_cli
     from .outbox.cli import outbox_cli
+    from .past_rounds.cli import import_command as import_round_command
     from .pdf.cli import pdf_cli
     from .questionnaires.cli import questionnaires_cli
     from .results.cli import results_cli
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
         admins_cli,
         results_cli,
     )
+    rounds_cli.add_command(import_round_command)
     for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -3,6 +3,7 @@
 Every feature records its admins' changes with `AuditEntry.record`, in the same
 transaction as the change; the `audit` feature lists them."""
 
+import getpass
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
@@ -50,3 +51,27 @@ class AuditEntry(db.Model):
         )
         db.session.add(entry)
         return entry
+
+    @classmethod
+    def record_command(
+        cls, action: str, target: str, region: str | None, after: dict | None = None
+    ) -> "AuditEntry":
+        """The same for a change made on the command line: no admin account, so the
+        entry names the operating-system user who ran it."""
+        entry = cls(
+            admin_id=None,
+            admin_email=f"command line ({_os_user()})",
+            action=action,
+            target=target,
+            region=region,
+            after=after,
+        )
+        db.session.add(entry)
+        return entry
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()[:200]
+    except (KeyError, OSError):  # no name for this uid (a container, say)
+        return "unknown user"

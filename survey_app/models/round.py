@@ -55,6 +55,9 @@ class Round(db.Model):
     # Per-round email texts: {"invitation"|"reminder": {"fi"|"sv"|"en": {"subject": ...,
     # "body": ...}}}, with {placeholders} (see survey_app/invitations/email_texts.py).
     email_texts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # A past round loaded from a spreadsheet (`rounds import`): the file's name and when.
+    imported_from: Mapped[str | None] = mapped_column(String(300))
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     questionnaire_versions: Mapped[list[QuestionnaireVersion]] = relationship(
         secondary=round_questionnaires,

@@ -14,7 +14,7 @@ first one left. Refusals are `Refused` errors: English text for the command line
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -88,6 +88,29 @@ def create_round(
 ) -> Round:
     """A new draft round; Refused, or DefinitionError when a questionnaire file was
     changed without a new version."""
+    translations = check_names(slug, title, title_translations)
+    if deadline <= utcnow():
+        raise Refused("deadline: must be in the future", code="in_past")
+    check_ahead(deadline, "deadline")
+    days = normalise_reminder_days(reminder_days)
+    versions = questionnaire_versions(keys)
+    round_ = Round(
+        slug=slug,
+        title=title.strip(),
+        title_translations=translations or None,
+        deadline=deadline,
+        state="draft",
+        reminder_days=days,
+    )
+    add_round(round_, versions)
+    return round_
+
+
+def check_names(
+    slug: str, title: str, title_translations: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Refused unless the slug and the titles can be a round's; the translations given
+    (stripped, empty ones left out)."""
     if not SLUG_RE.match(slug):
         raise Refused(
             "slug: use lowercase letters, digits and '-' (at most 100)", code="slug_invalid"
@@ -106,35 +129,52 @@ def create_round(
             raise Refused(f"title: at most {TITLE_MAX} characters", code="title_invalid")
         if any(ord(character) < 32 for character in text):
             raise Refused("title: one line, without control characters", code="title_invalid")
-    if deadline <= utcnow():
-        raise Refused("deadline: must be in the future", code="in_past")
-    check_ahead(deadline, "deadline")
-    days = normalise_reminder_days(reminder_days)
+    return translations
+
+
+def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[QuestionnaireVersion]:
+    """The stored versions a round pins, each named `KEY` (the newest shipped version)
+    or `KEY:VERSION` (a version stored earlier); Refused for an unknown one."""
     definitions = shipped_definitions()
-    unknown = [key for key in keys if key not in definitions]
-    if unknown or not keys:
+    versions: dict[str, QuestionnaireVersion] = {}
+    unknown = []
+    for spec in specs:
+        key, _colon, number = spec.partition(":")
+        if not number:
+            if key in definitions:
+                versions.setdefault(key, ensure_stored(definitions[key]))
+            else:
+                unknown.append(spec)
+            continue
+        stored = None
+        if number.isdigit():
+            stored = db.session.scalar(
+                select(QuestionnaireVersion).filter_by(key=key, version=int(number))
+            )
+        if stored is None:
+            unknown.append(spec)
+        else:
+            versions.setdefault(key, stored)
+    if unknown or not specs:
         raise Refused(
             f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
             f"available: {', '.join(sorted(definitions))}",
             code="questionnaire_unknown",
         )
-    versions = [ensure_stored(definitions[key]) for key in dict.fromkeys(keys)]
-    round_ = Round(
-        slug=slug,
-        title=title.strip(),
-        title_translations=translations or None,
-        deadline=deadline,
-        state="draft",
-        reminder_days=days,
-    )
+    return list(versions.values())
+
+
+def add_round(round_: Round, versions: list[QuestionnaireVersion]) -> None:
+    """Store a new round pinning these questionnaire versions; Refused when its slug
+    is taken (the unique slug decides, also between two admins creating it at once)."""
     try:
-        # The unique slug decides, also between two admins creating the same one at once.
         with db.session.begin_nested():
             db.session.add(round_)
     except IntegrityError:
-        raise Refused(f"a round with slug {slug!r} exists already", code="slug_taken") from None
+        raise Refused(
+            f"a round with slug {round_.slug!r} exists already", code="slug_taken"
+        ) from None
     pin_questionnaires(round_, versions)
-    return round_
 
 
 def pin_questionnaires(round_: Round, versions: list[QuestionnaireVersion]) -> None:

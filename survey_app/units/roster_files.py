@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .plan import FIELDS
@@ -24,23 +25,25 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
 _DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]*\d*(?::([A-Z]+)(\d+))?"')
 
 Rows = list[tuple[int, dict[str, str]]]
+HeaderCheck = Callable[[list[str]], None]
 
-Rows = list[tuple[int, dict[str, str]]]
 
-
-def read_rows(path: Path) -> Rows:
+def read_rows(path: Path, check_header: HeaderCheck | None = None) -> Rows:
     """Rows as (row number in the file, {column: text}); the header is row 1."""
-    return read_bytes(path.name, path.read_bytes())
+    return read_bytes(path.name, path.read_bytes(), check_header)
 
 
-def read_bytes(name: str, raw: bytes) -> Rows:
-    """The same from a file's name (its suffix picks XLSX or CSV) and its bytes."""
+def read_bytes(name: str, raw: bytes, check_header: HeaderCheck | None = None) -> Rows:
+    """The same from a file's name (its suffix picks XLSX or CSV) and its bytes.
+    `check_header` raises RosterError for a header the caller cannot read (the
+    roster's columns by default); a past round's file has columns of its own."""
+    check_header = check_header or _check_header
     if Path(name).suffix.lower() in XLSX_SUFFIXES:
-        return _read_xlsx(raw)
-    return _read_csv(raw)
+        return _read_xlsx(raw, check_header)
+    return _read_csv(raw, check_header)
 
 
-def _read_csv(raw: bytes) -> Rows:
+def _read_csv(raw: bytes, check_header: HeaderCheck) -> Rows:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,7 +61,7 @@ def _read_csv(raw: bytes) -> Rows:
     if len(records) > MAX_LINES:
         raise RosterError([Problem("too_many_rows", params={"limit": MAX_LINES})])
     header = [cell.strip().lower() for cell in records[0]]
-    _check_header(header)
+    check_header(header)
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -105,7 +108,7 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _read_xlsx(raw: bytes) -> Rows:
+def _read_xlsx(raw: bytes, check_header: HeaderCheck) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -127,7 +130,7 @@ def _read_xlsx(raw: bytes) -> Rows:
         header = [str(cell).strip().lower() if cell is not None else "" for cell in first]
         while header and not header[-1]:
             header.pop()  # a sheet's used range can reach far past the last column
-        _check_header(header)
+        check_header(header)
         rows = []
         for number, record in enumerate(records, start=2):
             if number > MAX_LINES:

@@ -1,0 +1,1 @@
+"""Past rounds: earlier surveys kept in spreadsheets, loaded as closed rounds."""

@@ -1,0 +1,406 @@
+"""A past round loaded from a spreadsheet (BRIEF.md, "Rounds keep their history").
+
+The competence centres kept their earlier rounds (December 2007, February 2008 …) in
+spreadsheets. A file in the shape of `results export --format csv` (a `code` column,
+the unit columns the export writes, one column per item code; empty = not answered)
+becomes a closed round dated on its closing day, with one submitted response per row,
+so the next round's report can show the change since it.
+
+All or nothing: every row is checked first (the unit code against the roster, each
+answer by the same form rules as a respondent's), and a file with any bad row writes
+nothing. The checks write nothing either; `write_round` writes in the caller's
+transaction and mails no one.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+from werkzeug.datastructures import MultiDict
+
+from .. import tokens
+from ..extensions import db
+from ..models import (
+    Answer,
+    Invitation,
+    QuestionnaireVersion,
+    Response,
+    Round,
+    SubmittedVersion,
+    Unit,
+)
+from ..models.definition import Item
+from ..models.types import utcnow
+from ..questionnaires.forms import answers_from_form, build_form
+from ..refusals import Refused
+from ..results.exports import FORMULA_STARTS, MULTIPLE_SEPARATOR, UNIT_COLUMNS
+from ..rounds.services import add_round, check_names
+from ..timeutil import HELSINKI
+from ..units.importer import MAX_LENGTHS, STATUS_ALIASES
+from ..units.problems import Problem, RosterError
+from ..units.roster_files import Rows
+
+# The hour a past round is dated to on its closing day (Finnish time), as rounds close.
+CLOSING_HOUR = time(16, 0)
+# The unit columns a file may carry besides `code`; the rest are item codes.
+UNIT_VALUES = tuple(name for name in UNIT_COLUMNS if name not in ("code", "submitted_at"))
+INSERT_BATCH = 1000
+FIRST_YEAR = 1990
+
+
+@dataclass
+class PastResponse:
+    """One row that passed every check: a unit's answers as it submitted them."""
+
+    row: int
+    unit_id: int
+    code: str
+    unit: dict[str, str]  # the unit as it was for the round (the invitation's unit_*)
+    language: str
+    submitted_at: datetime
+    answers: dict[str, list[str]]
+
+
+@dataclass
+class PastRound:
+    """What importing the file would create, or the problems that stop it."""
+
+    items: list[Item]
+    responses: list[PastResponse] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (row, message)
+
+    def answered(self) -> list[tuple[Item, int]]:
+        """Each item and how many rows answer it (the preview's numbers)."""
+        return [
+            (item, sum(1 for response in self.responses if item.code in response.answers))
+            for item in self.items
+        ]
+
+    def fingerprint(self) -> str:
+        """A digest of what would be written: the preview's and the confirmation's
+        must agree."""
+        rows = [
+            (r.code, r.unit, r.submitted_at.isoformat(), sorted(r.answers.items()))
+            for r in self.responses
+        ]
+        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def closing_moment(day: date) -> datetime:
+    """The round's deadline and closing time: 16.00 Finnish time on its closing day,
+    which must have passed (Refused otherwise)."""
+    if day.year < FIRST_YEAR:
+        raise Refused(f"closing day: not before {FIRST_YEAR}", code="closed_at_invalid")
+    moment = datetime.combine(day, CLOSING_HOUR, tzinfo=HELSINKI).astimezone(UTC)
+    if moment > utcnow():
+        raise Refused(
+            "closing day: a past round closed in the past (at 16.00 on that day)",
+            code="closed_at_future",
+        )
+    return moment
+
+
+def items_of(versions: list[QuestionnaireVersion]) -> list[Item]:
+    """The items the round will ask, as `Round.items` orders them."""
+    seen: dict[str, Item] = {}
+    for version in versions:
+        for item in version.questionnaire.items:
+            seen.setdefault(item.code, item)
+    return list(seen.values())
+
+
+def header_check(items: list[Item]):
+    """The file's header: `code`, the export's unit columns, the items' codes; no
+    other column, none twice (RosterError names them)."""
+    known = ("code", *UNIT_VALUES, "submitted_at", *(item.code for item in items))
+
+    def check(header: list[str]) -> None:
+        problems = []
+        if "code" not in header:
+            problems.append(Problem("missing_columns", row=1, params={"columns": "code"}))
+        unknown = [name for name in header if name and name not in known]
+        if unknown:
+            problems.append(
+                Problem("unknown_columns", row=1, params={"columns": ", ".join(unknown)})
+            )
+        repeated = sorted({name for name in header if name and header.count(name) > 1})
+        if repeated:
+            problems.append(
+                Problem("repeated_columns", row=1, params={"columns": ", ".join(repeated)})
+            )
+        if problems:
+            problems.append(Problem("expected_columns", params={"columns": ",".join(known)}))
+            raise RosterError(problems)
+
+    return check
+
+
+def check_rows(rows: Rows, items: list[Item], closes: datetime) -> PastRound:
+    """Every row checked against the roster and the items; nothing is written.
+    Messages are in the current locale (the command line forces English)."""
+    checked = PastRound(items=items)
+    units = {unit.code: unit for unit in db.session.execute(select(*_UNIT_COLUMNS))}
+    first_row: dict[str, int] = {}
+    for number, values in rows:
+        messages = _row_problems(number, values, units, first_row, items, closes, checked)
+        checked.problems.extend((number, message) for message in messages)
+    if not rows:
+        checked.problems.append((1, _("The file has a header row but no units.")))
+    return checked
+
+
+_UNIT_COLUMNS = (
+    Unit.id,
+    Unit.code,
+    Unit.name,
+    Unit.field,
+    Unit.status,
+    Unit.region,
+    Unit.municipality,
+    Unit.language,
+)
+
+
+def _row_problems(number, values, units, first_row, items, closes, checked) -> list[str]:
+    if "__error__" in values:
+        cells = values["__error__"]
+        return [
+            _(
+                "%(cells)d cells, but the header has %(columns)d",
+                cells=cells["cells"],
+                columns=cells["columns"],
+            )
+        ]
+    messages = []
+    code = values.get("code", "")
+    unit = units.get(code)
+    if not code:
+        messages.append(_("code is empty"))
+    elif unit is None:
+        messages.append(_("unknown unit code %(code)s", code=code))
+    elif code in first_row:
+        messages.append(
+            _(
+                "code %(code)s is repeated (first on row %(first)d)",
+                code=code,
+                first=first_row[code],
+            )
+        )
+    else:
+        first_row[code] = number
+    snapshot, unit_messages = _unit_as_it_was(values, unit)
+    messages.extend(unit_messages)
+    submitted_at, when_message = _submitted_at(values.get("submitted_at", ""), closes)
+    if when_message:
+        messages.append(when_message)
+    answers, answer_messages = _answers(values, items)
+    messages.extend(answer_messages)
+    if not messages:
+        checked.responses.append(
+            PastResponse(
+                row=number,
+                unit_id=unit.id,
+                code=code,
+                unit=snapshot,
+                language=unit.language,
+                submitted_at=submitted_at,
+                answers=answers,
+            )
+        )
+    return messages
+
+
+def _unit_as_it_was(values: dict[str, str], unit) -> tuple[dict[str, str], list[str]]:
+    """The unit's name, field, region and status for the round: the file's where it
+    gives them (the unit may have moved since), the roster's otherwise."""
+    snapshot = {}
+    messages = []
+    for name in UNIT_VALUES:
+        given = values.get(name, "")
+        if any(ord(character) < 32 for character in given):
+            messages.append(_("line break or control character in %(fields)s", fields=name))
+        elif name == "status" and given:
+            status = STATUS_ALIASES.get(given.lower())
+            if status is None:
+                messages.append(
+                    _(
+                        'unknown status "%(value)s" (use active/preparing or '
+                        "varsinainen/valmisteleva)",
+                        value=given,
+                    )
+                )
+            given = status or ""
+        elif len(given) > MAX_LENGTHS.get(name, 300):
+            messages.append(
+                _(
+                    "%(field)s is longer than %(limit)d characters",
+                    field=name,
+                    limit=MAX_LENGTHS.get(name, 300),
+                )
+            )
+        if unit is not None:
+            snapshot[name] = given or getattr(unit, name)
+    if unit is not None:
+        snapshot["municipality"] = unit.municipality
+    return snapshot, messages
+
+
+def _submitted_at(text: str, closes: datetime) -> tuple[datetime, str | None]:
+    """When the unit submitted: the file's `submitted_at` (a date or a date and time,
+    Finnish time unless it says otherwise), or the round's closing time."""
+    if not text:
+        return closes, None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return closes, _(
+            'submitted_at "%(value)s" is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)',
+            value=text[:40],
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=HELSINKI)
+    moment = moment.astimezone(UTC)
+    if moment > utcnow():
+        return closes, _('submitted_at "%(value)s" is in the future', value=text[:40])
+    return moment, None
+
+
+def _answers(values: dict[str, str], items: list[Item]) -> tuple[dict[str, list[str]], list[str]]:
+    """A row's answers checked by the respondent's own form rules (options, lengths,
+    numbers). A choice may be given by its value or by its label in any language;
+    multiple choices are separated by "; " as the export writes them."""
+    formdata = MultiDict()
+    for item in items:
+        text = _unneutralised(values.get(item.code, ""))
+        if not text:
+            continue
+        if item.is_choice:
+            parts = text.split(MULTIPLE_SEPARATOR.strip()) if item.is_multiple else [text]
+            for part in parts:
+                if part.strip():
+                    formdata.add(item.code, _option_value(item, part.strip()))
+        else:
+            formdata.add(item.code, text)
+    form = build_form(items, "fi", formdata=formdata)
+    if form.validate():
+        return answers_from_form(form, items), []
+    messages = [
+        f'{code} "{values.get(code, "")[:40]}": {" ".join(str(error) for error in errors)}'
+        for code, errors in form.errors.items()
+    ]
+    return {}, messages
+
+
+def _unneutralised(text: str) -> str:
+    """The export writes a cell that could be a formula with a leading `'`: undone."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _option_value(item: Item, text: str) -> str:
+    """An option's value from its value or its label in fi, sv or en (any case);
+    anything else as given, for the form to refuse."""
+    folded = text.casefold()
+    for option in item.options:
+        if folded == option.value.casefold() or any(
+            folded == label.casefold() for label in option.label.values()
+        ):
+            return option.value
+    return text
+
+
+def write_round(
+    slug: str,
+    title: str,
+    closes: datetime,
+    versions: list[QuestionnaireVersion],
+    past: PastRound,
+    filename: str,
+    title_translations: dict[str, str] | None = None,
+) -> Round:
+    """Create the closed round with its invitations and submitted responses, in bulk,
+    in the caller's transaction. No mail is queued: the round is history."""
+    translations = check_names(slug, title, title_translations)
+    round_ = Round(
+        slug=slug,
+        title=title.strip(),
+        title_translations=translations or None,
+        deadline=closes,
+        state="closed",
+        closed_at=closes,
+        imported_from=filename[:300],
+        imported_at=utcnow(),
+    )
+    add_round(round_, versions)
+    now = utcnow()
+    invitation_rows = []
+    for response in past.responses:
+        salt = tokens.new_salt()
+        _token, digest = tokens.issue(salt)
+        invitation_rows.append(
+            {
+                "round_id": round_.id,
+                "unit_id": response.unit_id,
+                "token_salt": salt,
+                "token_hash": digest,
+                "token_issued_at": now,
+                "created_at": now,
+                "submitted_at": response.submitted_at,
+                **{f"unit_{name}": value for name, value in response.unit.items()},
+            }
+        )
+    _insert(Invitation, invitation_rows)
+    invitation_ids = dict(
+        db.session.execute(
+            select(Invitation.unit_id, Invitation.id).where(Invitation.round_id == round_.id)
+        ).all()
+    )
+    _insert(
+        Response,
+        [
+            {
+                "invitation_id": invitation_ids[response.unit_id],
+                "version": 1,
+                "language": response.language,
+                "created_at": response.submitted_at,
+                "updated_at": response.submitted_at,
+            }
+            for response in past.responses
+        ],
+    )
+    response_ids = dict(
+        db.session.execute(
+            select(Response.invitation_id, Response.id)
+            .join(Invitation, Response.invitation_id == Invitation.id)
+            .where(Invitation.round_id == round_.id)
+        ).all()
+    )
+    answers, history = [], []
+    for response in past.responses:
+        response_id = response_ids[invitation_ids[response.unit_id]]
+        answers.extend(
+            {"response_id": response_id, "item_code": code, "position": position, "value": value}
+            for code, values in response.answers.items()
+            for position, value in enumerate(dict.fromkeys(values))
+        )
+        history.append(
+            {
+                "response_id": response_id,
+                "number": 1,
+                "submitted_at": response.submitted_at,
+                "language": response.language,
+                "answers": response.answers,
+            }
+        )
+    _insert(Answer, answers)
+    _insert(SubmittedVersion, history)
+    return round_
+
+
+def _insert(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), INSERT_BATCH):
+        db.session.execute(insert(model), rows[start : start + INSERT_BATCH])
