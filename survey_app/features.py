@@ -21,6 +21,7 @@ def register_features(app: Flask) -> None:
     from .invitations.routes import bp as dashboard_bp
     from .outbox import kinds
     from .outbox.routes import bp as outbox_bp
+    from .past_rounds.routes import bp as past_rounds_bp
     from .respond.receipt import RECEIPT
     from .respond.routes import bp as respond_bp
     from .results.export_routes import bp as exports_bp
@@ -32,6 +33,7 @@ def register_features(app: Flask) -> None:
     for blueprint in (
         respond_bp,
         auth_bp,
+        past_rounds_bp,
         rounds_bp,
         dashboard_bp,
         units_bp,

@@ -22,6 +22,13 @@ def round_or_404(slug: str) -> Round:
         abort(404)
 
 
+def clean_filename(name: str, default: str) -> str:
+    """The name the browser sent for an uploaded file, for messages, the audit log and
+    the pages: no path, no control characters, at most 100 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in base if c.isprintable())[-100:] or default
+
+
 def no_store(response):
     """Admin pages show contact details and answers: no cache may keep them."""
     response.headers["Cache-Control"] = "no-store"

@@ -10,13 +10,14 @@ from flask_babel import force_locale
 from ..cli_support import fail
 from ..extensions import db
 from ..models import AuditEntry
-from ..questionnaires.registry import DEFAULT_KEYS
+from ..questionnaires.registry import DEFAULT_KEYS, questionnaire_versions
 from ..questionnaires.validation import DefinitionError
 from ..refusals import Refused
-from ..rounds.services import check_names, questionnaire_versions
+from ..rounds.services import check_names
 from ..units.problems import RosterError
 from ..units.roster_files import read_rows
-from .importer import check_rows, closing_moment, header_check, items_of, write_round
+from .check import check_rows, closing_moment, header_check, items_of
+from .store import write_round
 
 
 @click.command("import")

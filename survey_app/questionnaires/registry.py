@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import QuestionnaireVersion
+from ..refusals import Refused
 from .validation import DefinitionError, load_yaml, validate_definition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -62,3 +63,35 @@ def ensure_stored(data: dict) -> QuestionnaireVersion:
             ]
         )
     return stored
+
+
+def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[QuestionnaireVersion]:
+    """The stored versions a round pins, each named `KEY` (the newest shipped version)
+    or `KEY:VERSION` (a version stored earlier); Refused for an unknown one."""
+    definitions = shipped_definitions()
+    versions: dict[str, QuestionnaireVersion] = {}
+    unknown = []
+    for spec in specs:
+        key, _colon, number = spec.partition(":")
+        if not number:
+            if key in definitions:
+                versions.setdefault(key, ensure_stored(definitions[key]))
+            else:
+                unknown.append(spec)
+            continue
+        stored = None
+        if number.isdigit():
+            stored = db.session.scalar(
+                select(QuestionnaireVersion).filter_by(key=key, version=int(number))
+            )
+        if stored is None:
+            unknown.append(spec)
+        else:
+            versions.setdefault(key, stored)
+    if unknown or not specs:
+        raise Refused(
+            f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
+            f"available: {', '.join(sorted(definitions))}",
+            code="questionnaire_unknown",
+        )
+    return list(versions.values())

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
 
@@ -23,7 +23,6 @@ from ..models.types import utcnow
 from ..questionnaires.registry import DEFAULT_KEYS, shipped_definitions
 from ..timeutil import format_local, parse_local, to_local
 from .email_text_forms import check_email_texts, email_text_fields
-from .late import late_limit
 from .services import (
     REMINDER_DAYS_MAX,
     RESERVED_SLUGS,
@@ -38,7 +37,7 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 TIME_RE = re.compile(r"(\d{1,2}:\d{2})(:\d{2}(\.\d+)?)?\Z")
 
 
-class _Form(FlaskForm):
+class AdminForm(FlaskForm):
     """CSRF is checked for every POST by CSRFProtect; the templates send the token."""
 
     class Meta:
@@ -74,7 +73,7 @@ def local_parts(moment: datetime) -> tuple[str, str]:
     return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
 
 
-def _moment(
+def checked_moment(
     date_field, time_field, *, after: datetime | None = None, until: datetime | None = None
 ):
     """Check a date and time pair, in the future, after `after` and not after `until`
@@ -158,13 +157,15 @@ def slug_in_use(slug: str) -> bool:
     return db.session.scalar(select(Round.id).filter_by(slug=slug)) is not None
 
 
-class _MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-@email_text_fields
-class NewRoundForm(_Form):
+class RoundNamesForm(AdminForm):
+    """A new round's titles and short name, checked as `rounds.services.check_names`
+    checks them (a new round and an imported past round alike)."""
+
     title = StringField(
         _l("Title in Finnish"),
         validators=[DataRequired(_l("Enter the title in Finnish.")), Length(max=TITLE_MAX)],
@@ -180,34 +181,9 @@ class NewRoundForm(_Form):
         description=_l("Lowercase letters a–z, digits and hyphens, e.g. kevat-2027."),
         validators=[DataRequired(_l("Enter a short name.")), Length(max=100)],
     )
-    deadline_date = StringField(
-        _l("Deadline: date"),
-        widget=DateInput(),
-        validators=[DataRequired(_l("Enter the date of the deadline."))],
-    )
-    deadline_time = StringField(
-        _l("Deadline: time (Finnish time)"),
-        widget=TimeInput(),
-        default="16:00",
-        validators=[DataRequired(_l("Enter the time of the deadline."))],
-    )
-    questionnaires = _MultiCheckboxField(_l("Questionnaires"), default=list(DEFAULT_KEYS))
-    reminder_days = StringField(
-        _l("Automatic reminders (days before the deadline)"),
-        description=_l(
-            "Whole days separated by commas, e.g. 7, 2. Leave empty for no automatic reminders."
-        ),
-    )
 
-    def __init__(self, language: str, **kwargs):
-        super().__init__(**kwargs)
-        self.questionnaires.choices = questionnaire_choices(language)
-        self.deadline = None
-        self.days: list[int] = []
-        self.texts: EmailTexts = {}
-
-    def validate(self, extra_validators=None) -> bool:
-        super().validate(extra_validators)
+    def check_names(self) -> None:
+        """The errors of the titles and the short name, on their fields."""
         for field in (self.title, self.title_sv, self.title_en):
             if field.data and any(ord(character) < 32 for character in field.data):
                 field.errors.append(_("Write the title on one line."))
@@ -224,7 +200,43 @@ class NewRoundForm(_Form):
                 self.slug.errors.append(
                     _("A round called “%(slug)s” exists already. Choose another.", slug=slug)
                 )
-        self.deadline = _moment(self.deadline_date, self.deadline_time)
+
+    def translations(self) -> dict[str, str]:
+        return {"sv": self.title_sv.data or "", "en": self.title_en.data or ""}
+
+
+@email_text_fields
+class NewRoundForm(RoundNamesForm):
+    deadline_date = StringField(
+        _l("Deadline: date"),
+        widget=DateInput(),
+        validators=[DataRequired(_l("Enter the date of the deadline."))],
+    )
+    deadline_time = StringField(
+        _l("Deadline: time (Finnish time)"),
+        widget=TimeInput(),
+        default="16:00",
+        validators=[DataRequired(_l("Enter the time of the deadline."))],
+    )
+    questionnaires = MultiCheckboxField(_l("Questionnaires"), default=list(DEFAULT_KEYS))
+    reminder_days = StringField(
+        _l("Automatic reminders (days before the deadline)"),
+        description=_l(
+            "Whole days separated by commas, e.g. 7, 2. Leave empty for no automatic reminders."
+        ),
+    )
+
+    def __init__(self, language: str, **kwargs):
+        super().__init__(**kwargs)
+        self.questionnaires.choices = questionnaire_choices(language)
+        self.deadline = None
+        self.days: list[int] = []
+        self.texts: EmailTexts = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        self.check_names()
+        self.deadline = checked_moment(self.deadline_date, self.deadline_time)
         if not self.questionnaires.errors and not self.questionnaires.data:
             self.questionnaires.errors.append(_("Choose at least one questionnaire."))
         self.days = _check_reminder_days(self.reminder_days) or []
@@ -232,7 +244,7 @@ class NewRoundForm(_Form):
         return not self.errors
 
 
-class ExtendForm(_Form):
+class ExtendForm(AdminForm):
     new_deadline_date = StringField(
         _l("New deadline: date"),
         widget=DateInput(),
@@ -248,10 +260,10 @@ class ExtendForm(_Form):
         """The new deadline, later than the current one and in the future, or None."""
         if not self.validate():
             return None
-        return _moment(self.new_deadline_date, self.new_deadline_time, after=round_.deadline)
+        return checked_moment(self.new_deadline_date, self.new_deadline_time, after=round_.deadline)
 
 
-class ReminderDaysForm(_Form):
+class ReminderDaysForm(AdminForm):
     reminder_days = StringField(
         _l("Automatic reminders (days before the deadline)"),
         description=_l(
@@ -265,34 +277,8 @@ class ReminderDaysForm(_Form):
 
 
 @email_text_fields
-class EmailTextsForm(_Form):
+class EmailTextsForm(AdminForm):
     def check(self) -> EmailTexts | None:
         if not self.validate():
             return None
         return check_email_texts(self)
-
-
-class LateForm(_Form):
-    late_unit = SelectField(
-        _l("Unit"), validate_choice=False, validators=[DataRequired(_l("Choose the unit."))]
-    )
-    late_date = StringField(
-        _l("May answer until: date"),
-        widget=DateInput(),
-        validators=[DataRequired(_l("Enter the date until which the unit may answer."))],
-    )
-    late_time = StringField(
-        _l("May answer until: time (Finnish time)"),
-        widget=TimeInput(),
-        default="16:00",
-        validators=[DataRequired(_l("Enter the time until which the unit may answer."))],
-    )
-
-    def check(self, round_: Round) -> datetime | None:
-        """The moment until which the unit may answer: ahead, after the deadline, and
-        while its link still works."""
-        if not self.validate():
-            return None
-        return _moment(
-            self.late_date, self.late_time, after=round_.deadline, until=late_limit(round_)
-        )

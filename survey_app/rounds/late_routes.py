@@ -9,7 +9,7 @@ from ..auth.scope import visible_invitation
 from ..timeutil import format_local
 from ..web import round_or_404
 from . import actions, late
-from .forms import LateForm
+from .late_form import LateForm
 from .manage_page import change_round, late_choices, manage_page, refused_before_form
 
 

@@ -15,7 +15,8 @@ from ..refusals import Refused, reason_for
 from ..web import run_action
 from . import late, services
 from .email_text_forms import email_text_pairs, email_texts_data
-from .forms import EmailTextsForm, ExtendForm, LateForm, ReminderDaysForm, local_parts
+from .forms import EmailTextsForm, ExtendForm, ReminderDaysForm, local_parts
+from .late_form import LateForm
 
 
 def late_choices(round_: Round) -> list[tuple[str, str]]:

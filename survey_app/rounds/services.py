@@ -14,7 +14,7 @@ first one left. Refusals are `Refused` errors: English text for the command line
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -22,7 +22,7 @@ from ..invitations.email_texts import KINDS, LANGUAGES, EmailTextError, check_em
 from ..invitations.services import create_missing_invitations, refresh_round
 from ..models import QuestionnaireVersion, Round, round_questionnaires
 from ..models.types import utcnow
-from ..questionnaires.registry import DEFAULT_KEYS, ensure_stored, shipped_definitions
+from ..questionnaires.registry import DEFAULT_KEYS, questionnaire_versions
 from ..refusals import Refused
 from ..timeutil import format_local
 
@@ -30,7 +30,7 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,99}\Z")
 TITLE_MAX = 300  # Round.title is String(300)
 REMINDER_DAYS_MAX = 365
 # Slugs that are pages of their own under /admin/rounds/.
-RESERVED_SLUGS = ("new",)
+RESERVED_SLUGS = ("new", "import")
 # How far ahead a deadline or a late time may be: years enough for any real round, and
 # a typo such as 2062 for 2026 (or 9999) is caught before dates computed from it go
 # out of the calendar.
@@ -130,38 +130,6 @@ def check_names(
         if any(ord(character) < 32 for character in text):
             raise Refused("title: one line, without control characters", code="title_invalid")
     return translations
-
-
-def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[QuestionnaireVersion]:
-    """The stored versions a round pins, each named `KEY` (the newest shipped version)
-    or `KEY:VERSION` (a version stored earlier); Refused for an unknown one."""
-    definitions = shipped_definitions()
-    versions: dict[str, QuestionnaireVersion] = {}
-    unknown = []
-    for spec in specs:
-        key, _colon, number = spec.partition(":")
-        if not number:
-            if key in definitions:
-                versions.setdefault(key, ensure_stored(definitions[key]))
-            else:
-                unknown.append(spec)
-            continue
-        stored = None
-        if number.isdigit():
-            stored = db.session.scalar(
-                select(QuestionnaireVersion).filter_by(key=key, version=int(number))
-            )
-        if stored is None:
-            unknown.append(spec)
-        else:
-            versions.setdefault(key, stored)
-    if unknown or not specs:
-        raise Refused(
-            f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
-            f"available: {', '.join(sorted(definitions))}",
-            code="questionnaire_unknown",
-        )
-    return list(versions.values())
 
 
 def add_round(round_: Round, versions: list[QuestionnaireVersion]) -> None:

@@ -24,7 +24,7 @@ from ..refusals import Refused
 from .importer import check_rows
 from .plan import ImportPlan, apply_plan, current_units, plan_import
 from .problems import Problem, RosterError
-from .roster_files import XLSX_SUFFIXES, Rows, read_bytes
+from .roster_files import XLSX_SUFFIXES, HeaderCheck, Rows, read_bytes
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_UPLOAD_ROWS = 5000
@@ -97,8 +97,9 @@ class PreviewStale(Refused):
         self.preview = preview
 
 
-def read_upload(filename: str, data: bytes) -> Rows:
-    """The file's rows, or UploadRefused with a message for each problem of the file."""
+def read_upload(filename: str, data: bytes, check_header: HeaderCheck | None = None) -> Rows:
+    """The file's rows, or UploadRefused with a message for each problem of the file
+    (`check_header`: as `roster_files.read_bytes`)."""
     if Path(filename).suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES:
         raise UploadRefused(
             415, [_("Upload a CSV file or an Excel workbook (.xlsx); .xls files do not work.")]
@@ -106,7 +107,7 @@ def read_upload(filename: str, data: bytes) -> Rows:
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadRefused(413, [too_large_message()])
     try:
-        rows = read_bytes(filename, data)
+        rows = read_bytes(filename, data, check_header)
     except RosterError as error:
         raise UploadRefused(400, [_row_text(p) for p in error.problems]) from None
     if not rows:

@@ -10,7 +10,7 @@ from ..errors import render_error
 from ..models import Unit
 from ..models.unit import UNIT_STATUSES
 from ..refusals import Refused
-from ..web import no_store, run_action
+from ..web import clean_filename, no_store, run_action
 from . import roster, roster_upload
 from .forms import NewUnitForm, UnitForm, UploadForm
 from .roster import RosterFilter, filter_choices
@@ -131,7 +131,7 @@ def upload():
     if file is None or not file.filename:
         form.roster.errors = [_("Choose a file to upload.")]
         return _upload_page(form, status=422)
-    filename = _clean_filename(file.filename)
+    filename = clean_filename(file.filename, "roster")
     try:
         rows = roster_upload.read_upload(filename, file.read(roster_upload.MAX_UPLOAD_BYTES + 1))
         preview = roster_upload.preview(current_user, filename, rows)
@@ -248,12 +248,6 @@ def _region_refusal() -> str:
         "You can add and edit only the units of your region, %(region)s.",
         region=current_user.region,
     )
-
-
-def _clean_filename(name: str) -> str:
-    """The name the browser sent, for messages and the audit log: no path, no controls."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(c for c in base if c.isprintable())[-100:] or "roster"
 
 
 def _form_page(form, unit: Unit | None, status: int, conflict: bool = False):

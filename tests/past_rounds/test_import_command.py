@@ -3,7 +3,6 @@ a spreadsheet in the export's shape, all or nothing (BRIEF.md, "Rounds keep thei
 history")."""
 
 import csv
-import io
 import json
 
 from openpyxl import Workbook
@@ -113,7 +112,16 @@ def test_every_bad_row_is_named_and_nothing_is_imported(db, runner, tmp_path):
         ],
     )
     result = runner.invoke(
-        args=["rounds", "import", "joulu-07", str(path), "--title", "X", "--closed-at", "2007-12-14"]
+        args=[
+            "rounds",
+            "import",
+            "joulu-07",
+            str(path),
+            "--title",
+            "X",
+            "--closed-at",
+            "2007-12-14",
+        ]
     )
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -142,7 +150,9 @@ def test_refusals_before_the_file_is_read(db, runner, tmp_path):
     assert "YYYY-MM-DD" in import_round(runner, path, closed_at="14.12.2007", code=1)
     assert "in the past" in import_round(runner, path, closed_at="2999-01-01", code=1)
     assert "slug" in import_round(runner, path, slug="Iso Kirjain", code=1)
-    output = import_round(runner, path, "joulu-07", "2007-12-14", 1, "--questionnaire", "criteria:9")
+    output = import_round(
+        runner, path, "joulu-07", "2007-12-14", 1, "--questionnaire", "criteria:9"
+    )
     assert "criteria:9" in output
     import_round(runner, path)
     assert "exists already" in import_round(runner, path, code=1)

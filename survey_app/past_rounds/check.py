@@ -8,8 +8,7 @@ so the next round's report can show the change since it.
 
 All or nothing: every row is checked first (the unit code against the roster, each
 answer by the same form rules as a respondent's), and a file with any bad row writes
-nothing. The checks write nothing either; `write_round` writes in the caller's
-transaction and mails no one.
+nothing. The checks write nothing either; store.py writes.
 """
 
 import hashlib
@@ -18,36 +17,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
-from .. import tokens
 from ..extensions import db
 from ..models import (
-    Answer,
-    Invitation,
     QuestionnaireVersion,
-    Response,
-    Round,
-    SubmittedVersion,
     Unit,
 )
 from ..models.definition import Item
 from ..models.types import utcnow
-from ..questionnaires.forms import answers_from_form, build_form
 from ..refusals import Refused
-from ..results.exports import FORMULA_STARTS, MULTIPLE_SEPARATOR, UNIT_COLUMNS
-from ..rounds.services import add_round, check_names
+from ..results.exports import UNIT_COLUMNS
 from ..timeutil import HELSINKI
 from ..units.importer import MAX_LENGTHS, STATUS_ALIASES
 from ..units.problems import Problem, RosterError
 from ..units.roster_files import Rows
+from .answers import checked_answers
 
 # The hour a past round is dated to on its closing day (Finnish time), as rounds close.
 CLOSING_HOUR = time(16, 0)
 # The unit columns a file may carry besides `code`; the rest are item codes.
 UNIT_VALUES = tuple(name for name in UNIT_COLUMNS if name not in ("code", "submitted_at"))
-INSERT_BATCH = 1000
 FIRST_YEAR = 1990
 
 
@@ -196,7 +186,7 @@ def _row_problems(number, values, units, first_row, items, closes, checked) -> l
     submitted_at, when_message = _submitted_at(values.get("submitted_at", ""), closes)
     if when_message:
         messages.append(when_message)
-    answers, answer_messages = _answers(values, items)
+    answers, answer_messages = checked_answers(values, items)
     messages.extend(answer_messages)
     if not messages:
         checked.responses.append(
@@ -266,141 +256,3 @@ def _submitted_at(text: str, closes: datetime) -> tuple[datetime, str | None]:
     if moment > utcnow():
         return closes, _('submitted_at "%(value)s" is in the future', value=text[:40])
     return moment, None
-
-
-def _answers(values: dict[str, str], items: list[Item]) -> tuple[dict[str, list[str]], list[str]]:
-    """A row's answers checked by the respondent's own form rules (options, lengths,
-    numbers). A choice may be given by its value or by its label in any language;
-    multiple choices are separated by "; " as the export writes them."""
-    formdata = MultiDict()
-    for item in items:
-        text = _unneutralised(values.get(item.code, ""))
-        if not text:
-            continue
-        if item.is_choice:
-            parts = text.split(MULTIPLE_SEPARATOR.strip()) if item.is_multiple else [text]
-            for part in parts:
-                if part.strip():
-                    formdata.add(item.code, _option_value(item, part.strip()))
-        else:
-            formdata.add(item.code, text)
-    form = build_form(items, "fi", formdata=formdata)
-    if form.validate():
-        return answers_from_form(form, items), []
-    messages = [
-        f'{code} "{values.get(code, "")[:40]}": {" ".join(str(error) for error in errors)}'
-        for code, errors in form.errors.items()
-    ]
-    return {}, messages
-
-
-def _unneutralised(text: str) -> str:
-    """The export writes a cell that could be a formula with a leading `'`: undone."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
-def _option_value(item: Item, text: str) -> str:
-    """An option's value from its value or its label in fi, sv or en (any case);
-    anything else as given, for the form to refuse."""
-    folded = text.casefold()
-    for option in item.options:
-        if folded == option.value.casefold() or any(
-            folded == label.casefold() for label in option.label.values()
-        ):
-            return option.value
-    return text
-
-
-def write_round(
-    slug: str,
-    title: str,
-    closes: datetime,
-    versions: list[QuestionnaireVersion],
-    past: PastRound,
-    filename: str,
-    title_translations: dict[str, str] | None = None,
-) -> Round:
-    """Create the closed round with its invitations and submitted responses, in bulk,
-    in the caller's transaction. No mail is queued: the round is history."""
-    translations = check_names(slug, title, title_translations)
-    round_ = Round(
-        slug=slug,
-        title=title.strip(),
-        title_translations=translations or None,
-        deadline=closes,
-        state="closed",
-        closed_at=closes,
-        imported_from=filename[:300],
-        imported_at=utcnow(),
-    )
-    add_round(round_, versions)
-    now = utcnow()
-    invitation_rows = []
-    for response in past.responses:
-        salt = tokens.new_salt()
-        _token, digest = tokens.issue(salt)
-        invitation_rows.append(
-            {
-                "round_id": round_.id,
-                "unit_id": response.unit_id,
-                "token_salt": salt,
-                "token_hash": digest,
-                "token_issued_at": now,
-                "created_at": now,
-                "submitted_at": response.submitted_at,
-                **{f"unit_{name}": value for name, value in response.unit.items()},
-            }
-        )
-    _insert(Invitation, invitation_rows)
-    invitation_ids = dict(
-        db.session.execute(
-            select(Invitation.unit_id, Invitation.id).where(Invitation.round_id == round_.id)
-        ).all()
-    )
-    _insert(
-        Response,
-        [
-            {
-                "invitation_id": invitation_ids[response.unit_id],
-                "version": 1,
-                "language": response.language,
-                "created_at": response.submitted_at,
-                "updated_at": response.submitted_at,
-            }
-            for response in past.responses
-        ],
-    )
-    response_ids = dict(
-        db.session.execute(
-            select(Response.invitation_id, Response.id)
-            .join(Invitation, Response.invitation_id == Invitation.id)
-            .where(Invitation.round_id == round_.id)
-        ).all()
-    )
-    answers, history = [], []
-    for response in past.responses:
-        response_id = response_ids[invitation_ids[response.unit_id]]
-        answers.extend(
-            {"response_id": response_id, "item_code": code, "position": position, "value": value}
-            for code, values in response.answers.items()
-            for position, value in enumerate(dict.fromkeys(values))
-        )
-        history.append(
-            {
-                "response_id": response_id,
-                "number": 1,
-                "submitted_at": response.submitted_at,
-                "language": response.language,
-                "answers": response.answers,
-            }
-        )
-    _insert(Answer, answers)
-    _insert(SubmittedVersion, history)
-    return round_
-
-
-def _insert(model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), INSERT_BATCH):
-        db.session.execute(insert(model), rows[start : start + INSERT_BATCH])
