@@ -22,6 +22,7 @@ def register_features(app: Flask) -> None:
     from .outbox import kinds
     from .outbox.routes import bp as outbox_bp
     from .past_rounds.routes import bp as past_rounds_bp
+    from .questionnaires.classification import choices_here, classified
     from .respond.receipt import RECEIPT
     from .respond.routes import bp as respond_bp
     from .results.export_routes import bp as exports_bp
@@ -48,5 +49,7 @@ def register_features(app: Flask) -> None:
         app.register_blueprint(blueprint)
     errors.answer_errors_under(app, api_bp.url_prefix, api_error)
 
+    app.add_template_filter(classified, "classified")
+    app.add_template_global(choices_here, "classification_choices")
     kinds.register(app, *INVITATION_MAIL, RECEIPT, PASSWORD_RESET)
     kinds.on_each_pass(app, queue_due_reminders)

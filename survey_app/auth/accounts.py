@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Admin, ApiToken, Unit
 from ..models.admin import ADMIN_ROLES
 from ..models.types import utcnow
+from ..questionnaires.classification import stored_value
 
 # Argon2id: memory-hard, so a stolen table of hashes is slow to crack on GPUs.
 PASSWORDS = PasswordHasher()
@@ -50,6 +51,8 @@ def create_admin(email: str, role: str, region: str | None, password: str) -> Ad
     if role not in ADMIN_ROLES:
         raise AccountError(f"role must be one of {', '.join(ADMIN_ROLES)}")
     region = (region or "").strip() or None
+    if region is not None:  # a code or a name in any language: the roster's name
+        region = stored_value("region", region) or region
     if role == "regional" and region is None:
         raise AccountError("a regional admin needs --region")
     if role == "national" and region is not None:

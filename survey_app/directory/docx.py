@@ -7,6 +7,7 @@ import re
 from flask_babel import gettext as _
 
 from ..formatting import local_datetime
+from ..questionnaires.classification import classified
 from .compile import Directory
 
 # Characters XML 1.0 cannot hold (python-docx refuses them): dropped from answers.
@@ -37,9 +38,11 @@ def directory_docx(directory: Directory, title: str) -> bytes:
     if directory.regions:
         document.add_heading(_("Contents"), level=2)
         for region in directory.regions:
-            document.add_paragraph(_clean(region.name), style="List Bullet")
+            document.add_paragraph(_clean(classified(region.name, "region")), style="List Bullet")
             for group in region.fields:
-                document.add_paragraph(_clean(group.name), style="List Bullet 2")
+                document.add_paragraph(
+                    _clean(classified(group.name, "field")), style="List Bullet 2"
+                )
                 for profile in group.profiles:
                     document.add_paragraph(_clean(profile.name), style="List Bullet 3")
     else:
@@ -47,9 +50,9 @@ def directory_docx(directory: Directory, title: str) -> bytes:
 
     for region in directory.regions:
         document.add_page_break()
-        document.add_heading(_clean(region.name), level=2)
+        document.add_heading(_clean(classified(region.name, "region")), level=2)
         for group in region.fields:
-            document.add_heading(_clean(group.name), level=3)
+            document.add_heading(_clean(classified(group.name, "field")), level=3)
             for profile in group.profiles:
                 document.add_heading(_clean(profile.name), level=4)
                 for entry in profile.entries:

@@ -26,10 +26,11 @@ from ..models import (
 )
 from ..models.definition import Item
 from ..models.types import utcnow
+from ..questionnaires.classification import stored_value
 from ..refusals import Refused
 from ..results.exports import UNIT_COLUMNS
 from ..timeutil import HELSINKI
-from ..units.importer import MAX_LENGTHS, STATUS_ALIASES
+from ..units.importer import MAX_LENGTHS, known
 from ..units.problems import Problem, RosterError
 from ..units.roster_files import Rows
 from .answers import checked_answers
@@ -212,17 +213,11 @@ def _unit_as_it_was(values: dict[str, str], unit) -> tuple[dict[str, str], list[
         given = values.get(name, "")
         if any(ord(character) < 32 for character in given):
             messages.append(_("line break or control character in %(fields)s", fields=name))
-        elif name == "status" and given:
-            status = STATUS_ALIASES.get(given.lower())
-            if status is None:
-                messages.append(
-                    _(
-                        'unknown status "%(value)s" (use active/preparing or '
-                        "varsinainen/valmisteleva)",
-                        value=given,
-                    )
-                )
-            given = status or ""
+        elif name in ("field", "region", "status") and given:
+            stored = stored_value(name, given)
+            if stored is None:
+                messages.append(_unknown(name, given))
+            given = stored or ""
         elif len(given) > MAX_LENGTHS.get(name, 300):
             messages.append(
                 _(
@@ -236,6 +231,25 @@ def _unit_as_it_was(values: dict[str, str], unit) -> tuple[dict[str, str], list[
     if unit is not None:
         snapshot["municipality"] = unit.municipality
     return snapshot, messages
+
+
+def _unknown(kind: str, given: str) -> str:
+    if kind == "status":
+        return _(
+            'unknown status "%(value)s" (use active/preparing or varsinainen/valmisteleva)',
+            value=given,
+        )
+    if kind == "field":
+        return _(
+            'unknown field "%(value)s": use one of %(known)s (or its Swedish or English name)',
+            value=given,
+            known=known(kind),
+        )
+    return _(
+        'unknown region "%(value)s": use one of %(known)s (or its Swedish or English name)',
+        value=given,
+        known=known(kind),
+    )
 
 
 def _submitted_at(text: str, closes: datetime) -> tuple[datetime, str | None]:

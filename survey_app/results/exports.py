@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Admin, Answer, Invitation, Response, Round, Unit
+from ..questionnaires.classification import name_in
 from .aggregate import criterion_items, round_results, scoped, submitted_responses
 
 FORMATS = ("json", "csv", "xlsx")
@@ -210,7 +211,8 @@ def write_xlsx(round_: Round, target, admin: Admin | None = None, language: str 
     _append(units, ["by", "name", "active", "preparing"])
     for by, key in (("field", "by_field"), ("region", "by_region")):
         for name, counts in results["units"][key].items():
-            _append(units, [by, name, counts.get("active", 0), counts.get("preparing", 0)])
+            shown = name_in(by, name, language)
+            _append(units, [by, shown, counts.get("active", 0), counts.get("preparing", 0)])
     workbook.save(target)
 
 

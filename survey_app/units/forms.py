@@ -26,6 +26,8 @@ FIELD_MESSAGES = {
     "control_characters": _l("Remove the line breaks and control characters."),
     "too_long": _l("At most %(limit)d characters."),
     "unknown_status": _l("Choose active or preparing."),
+    "unknown_field": _l("Choose a field of the list."),
+    "unknown_region": _l("Choose a region of the list."),
     "unknown_language": _l("Choose Finnish, Swedish or English."),
     "invalid_email": _l("Enter an email address such as name@example.fi."),
 }

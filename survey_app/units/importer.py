@@ -11,20 +11,13 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from ..models.unit import CODE_RE
+from ..questionnaires.classification import classification, stored_value
 from .plan import apply_plan, current_units, plan_import
 from .problems import Problem, RosterError, row_lines
 from .roster_files import COLUMNS, REQUIRED_COLUMNS, Rows, read_bytes, read_rows
 
 __all__ = ["COLUMNS", "RosterError", "import_units", "read_rows", "read_bytes", "check_values"]
 
-STATUS_ALIASES = {
-    "active": "active",
-    "varsinainen": "active",
-    "aktiv": "active",
-    "preparing": "preparing",
-    "valmisteleva": "preparing",
-    "förberedande": "preparing",
-}
 LANGUAGE_ALIASES = {"": "fi", "fi": "fi", "sv": "sv", "en": "en"}
 MAX_LENGTHS = {
     "name": 300,
@@ -63,8 +56,18 @@ def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
             problems.append(
                 Problem("too_long", fields=(name,), params={"field": name, "limit": limit})
             )
+    classified = {}
+    for kind in ("field", "region"):
+        raw = values.get(kind, "")
+        classified[kind] = stored_value(kind, raw)
+        if raw and classified[kind] is None:
+            problems.append(
+                Problem(
+                    f"unknown_{kind}", fields=(kind,), params={"value": raw, "known": known(kind)}
+                )
+            )
     raw_status = values.get("status", "")
-    status = STATUS_ALIASES.get(raw_status.lower())
+    status = stored_value("status", raw_status)
     if raw_status and status is None:
         problems.append(Problem("unknown_status", fields=("status",), params={"value": raw_status}))
     raw_language = values.get("language", "")
@@ -86,15 +89,20 @@ def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
     record = {
         "code": values["code"],
         "name": values["name"],
-        "field": values["field"],
+        "field": classified["field"],
         "status": status,
-        "region": values["region"],
+        "region": classified["region"],
         "municipality": values.get("municipality", ""),
         "contact_name": values.get("contact_name", ""),
         "contact_email": email,
         "language": language,
     }
     return record, []
+
+
+def known(kind: str) -> str:
+    """The classification's Finnish names of a kind, for a message."""
+    return ", ".join(name for _stored, name in classification().choices(kind, "fi"))
 
 
 def check_rows(rows: Rows) -> tuple[list[tuple[int, dict]], list[Problem]]:

@@ -50,7 +50,6 @@ class ImportPlan:
     # Active units (of the admin's region) the file does not list: left as they are.
     left_out: list[tuple[str, str]] = field(default_factory=list)
     # Region names no unit of the roster has had before: a typo, or a new region.
-    new_regions: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def fingerprint(self) -> str:
@@ -83,7 +82,6 @@ def plan_import(
     its row, and only that region's units are left out or changed."""
     plan = ImportPlan()
     listed = set()
-    known_regions = {unit["region"] for unit in current.values()}
     for row, record in checked:
         code = record["code"]
         listed.add(code)
@@ -103,8 +101,6 @@ def plan_import(
                 problem = Problem("code_in_other_region", row=row, params={"code": code})
                 plan.problems.append(problem)
                 continue
-        if record["region"] not in known_regions and record["region"] not in plan.new_regions:
-            plan.new_regions.append(record["region"])
         if unit is None:
             plan.new.append((row, record))
             continue

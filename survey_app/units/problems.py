@@ -31,6 +31,12 @@ MESSAGES = {
         "unknown status {value!r} (use active/preparing or varsinainen/valmisteleva)"
     ),
     "unknown_language": "unknown language {value!r} (use fi, sv or en)",
+    "unknown_field": (
+        "unknown field {value!r} (use one of: {known}; or its code or name in sv or en)"
+    ),
+    "unknown_region": (
+        "unknown region {value!r} (use one of: {known}; or its code or name in sv or en)"
+    ),
     "invalid_email": "invalid contact_email {value!r}",
     "duplicate_code": "duplicate code {code!r} (first on row {first})",
     # Only for an admin limited to one region (the web's upload).

@@ -60,6 +60,12 @@ PROBLEM_TEXTS = {
         'unknown status "%(value)s" (use active/preparing or varsinainen/valmisteleva)'
     ),
     "unknown_language": _l('unknown language "%(value)s" (use fi, sv or en)'),
+    "unknown_field": _l(
+        'unknown field "%(value)s": use one of %(known)s (or its Swedish or English name)'
+    ),
+    "unknown_region": _l(
+        'unknown region "%(value)s": use one of %(known)s (or its Swedish or English name)'
+    ),
     "invalid_email": _l('invalid contact_email "%(value)s"'),
     "duplicate_code": _l("code %(code)s is repeated (first on row %(first)d)"),
     "other_region": _l('region "%(value)s" is not your region, %(region)s'),

@@ -259,7 +259,6 @@ def _form_page(form, unit: Unit | None, status: int, conflict: bool = False):
             unit=unit,
             usage=usage,
             conflict=conflict,
-            **filter_choices(current_user),
         ),
         status,
     )

@@ -42,7 +42,7 @@ def api(app, runner, db):
     make_invitation(open_round, make_unit(region="Pohjanmaa"))
     closed = make_round(slug="syksy", keys=("criteria",))
     for number in range(3):
-        invitation, _link = make_invitation(closed, make_unit(field="Päihdetyö"))
+        invitation, _link = make_invitation(closed, make_unit(field="Päihdepalvelut"))
         make_response(invitation, {"k1_1": "yes", "k3_1": "planned"} if number else {})
     closed.state, closed.closed_at = "closed", utcnow()
     make_round(slug="luonnos", state="draft")

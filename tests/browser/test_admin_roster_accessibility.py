@@ -86,7 +86,8 @@ def test_preview_with_changes(page, width, live_server, axe_source, shots_dir):
     rows = [
         "SAAV1,Saavutettava yksikkö uudella ja vielä pidemmällä nimellä,Lastensuojelu,active,"
         "Itä-Suomi,Kuopio,Testi Henkilö,uusi.pitka.osoite@kuopio.example.fi,fi",
-        "SAAV2,Uusi yksikkö,Päihdetyö,preparing,Itä-Suomi,Joensuu,Uusi Ihminen,uusi@joensuu.fi,sv",
+        "SAAV2,Uusi yksikkö,Päihdepalvelut,preparing,Itä-Suomi,Joensuu,Uusi Ihminen,"
+        "uusi@joensuu.fi,sv",
     ]
     upload(page, live_server, "\n".join([HEADER, *rows]))
     assert page.locator("#confirm-form").count() == 1
@@ -96,8 +97,8 @@ def test_preview_with_changes(page, width, live_server, axe_source, shots_dir):
 def test_preview_with_errors(page, width, live_server, axe_source, shots_dir):
     log_in_to_roster(page, live_server)
     rows = [
-        "SAAV3,,Ala,aktiivinen,Itä-Suomi,,,ei-osoite,de",
-        "SAAV4,Nimi,Ala,active,Uusi alue,,,ok@example.fi,fi",
+        "SAAV3,,Lastensuojelu,aktiivinen,Itä-Suomi,,,ei-osoite,de",
+        "SAAV4,Nimi,Lastensuojelu,active,Uusi alue,,,ok@example.fi,fi",
     ]
     upload(page, live_server, "\n".join([HEADER, *rows]))
     assert page.locator("#preview-errors").count() == 1

@@ -17,14 +17,14 @@ def submit(round_, unit, answers, submit=True):
 @pytest.fixture
 def directory_dataset(db):
     """Two open rounds, the newer one with the later deadline. Units in Itä-Suomi
-    (Lastensuojelu: Bravo, Alfa, Golf; Aikuissosiaalityö: Delta), in Lappi
+    (Lastensuojelu: Bravo, Alfa, Golf; Aikuisten palvelut: Delta), in Lappi
     (Vammaispalvelut: Charlie), and Echo, deactivated after submitting."""
     older = make_round(slug="syksy", deadline=utcnow() + timedelta(days=10))
     newer = make_round(slug="kevat", deadline=utcnow() + timedelta(days=20))
     bravo = make_unit(name="Bravo-yksikkö", contact_name="Roster Rita")
     alfa = make_unit(name="Alfa-yksikkö")
     golf = make_unit(name="Golf-yksikkö")
-    delta = make_unit(name="Delta-yksikkö", field="Aikuissosiaalityö")
+    delta = make_unit(name="Delta-yksikkö", field="Aikuisten palvelut")
     charlie = make_unit(
         name="Charlie-yksikkö", region="Lappi", field="Vammaispalvelut", contact_name="Lapin Liisa"
     )

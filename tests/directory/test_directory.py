@@ -35,7 +35,7 @@ def test_grouped_by_region_then_field_with_the_latest_submitted_profile(director
         (
             "Itä-Suomi",
             [
-                ("Aikuissosiaalityö", ["Delta-yksikkö"]),
+                ("Aikuisten palvelut", ["Delta-yksikkö"]),
                 ("Lastensuojelu", ["Alfa-yksikkö", "Bravo-yksikkö", "Golf-yksikkö"]),
             ],
         ),
@@ -82,8 +82,8 @@ def test_the_admin_page(directory_dataset, runner, client):
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
     assert 'id="directory-toc"' in html and 'href="#region-1-field-2"' in html
-    assert '<h2 id="region-2">Lappi</h2>' in html
-    assert '<h3 id="region-1-field-1">Aikuissosiaalityö</h3>' in html
+    assert '<h2 id="region-2">Lapland</h2>' in html  # named in the page's language
+    assert '<h3 id="region-1-field-1">Adult services</h3>' in html
     assert "<h4" in html and "Uusi toiminta-ajatus" in html and "Vanha" not in html
     assert "Alfan luonnos" not in html and "Echo" not in html
     assert "Compiled " in html
@@ -115,16 +115,16 @@ def test_the_docx(directory_dataset, runner, client):
     ]
     assert headings[:2] == [("Heading 1", "KEHY directory"), ("Heading 2", "Contents")]
     assert headings[2:6] == [
-        ("Heading 2", "Itä-Suomi"),
-        ("Heading 3", "Aikuissosiaalityö"),
+        ("Heading 2", "Eastern Finland"),
+        ("Heading 3", "Adult services"),
         ("Heading 4", "Delta-yksikkö"),
-        ("Heading 3", "Lastensuojelu"),
+        ("Heading 3", "Child protection"),
     ]
-    assert ("Heading 2", "Lappi") in headings
+    assert ("Heading 2", "Lapland") in headings
     texts = [p.text for p in document.paragraphs]
     assert texts[1].startswith("Compiled ")
     contents = [p.text for p in document.paragraphs if p.style.name.startswith("List Bullet")]
-    assert contents[:3] == ["Itä-Suomi", "Aikuissosiaalityö", "Delta-yksikkö"]
+    assert contents[:3] == ["Eastern Finland", "Adult services", "Delta-yksikkö"]
     assert "Uusi toiminta-ajatus" in texts and "Vanha toiminta-ajatus" not in texts
     assert "Mission" in texts and "Alfan lähetetty" in texts and "Alfan luonnos" not in texts
 

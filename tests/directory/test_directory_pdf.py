@@ -17,16 +17,17 @@ def test_the_directory_pdf(client, runner, directory_dataset):
     contents, body = text.split(" 1 / ", 1)  # the first page's number ends the contents
     assert contents.startswith("KEHY directory Compiled ")
     # Grouped by region, then field, then unit name, each with its latest submitted profile.
+    # Regions and fields are named in the page's language.
     outline = [
-        "Itä-Suomi",
-        "Aikuissosiaalityö",
+        "Eastern Finland",
+        "Adult services",
         "Delta-yksikkö",
-        "Lastensuojelu",
+        "Child protection",
         "Alfa-yksikkö",
         "Bravo-yksikkö",
         "Golf-yksikkö",
-        "Lappi",
-        "Vammaispalvelut",
+        "Lapland",
+        "Disability services",
         "Charlie-yksikkö",
     ]
     positions = [body.index(name) for name in outline]

@@ -72,9 +72,13 @@ def test_report_numbers_by_hand(client, report_dataset):
         "Development units in total 14, of which active 13 (+ preparing 1)."
     )
     assert (
-        text(tree, '//*[@id="units-by-field"]/li') == "Lastensuojelu 7 (+ 1) Vanhusten palvelut 6"
+        text(tree, '//*[@id="units-by-field"]/li')
+        == "Child protection 7 (+ 1) Services for older people 6"
     )
-    assert text(tree, '//*[@id="units-by-region"]/li') == "Itä-Suomi 7 Pohjois-Suomi 5 Lappi 2"
+    assert (
+        text(tree, '//*[@id="units-by-region"]/li')
+        == "Eastern Finland 7 Northern Finland 5 Lapland 2"
+    )
 
 
 def test_item_codes_have_a_visible_key_and_full_header_text(client, report_dataset):
@@ -127,10 +131,10 @@ def test_one_respondent_reads_in_the_singular(client, db, runner):
         "(1 development unit answered this survey"
     )
     assert text(tree, '//*[@id="units-total"]') == "Development units in total 1."
-    assert text(tree, '//*[@id="units-by-field"]/li') == "Lastensuojelu 1"
+    assert text(tree, '//*[@id="units-by-field"]/li') == "Child protection 1"
     assert text(tree, '//*[@id="item-k1_1"]//*[@class="report-yes"]') == "100 % of respondents"
     field = table(tree, "breakdown-1-field")
-    assert set(field["Lastensuojelu"]) == {"<5"} and set(field["Total"]) == {"<5"}
+    assert set(field["Child protection"]) == {"<5"} and set(field["Total"]) == {"<5"}
 
 
 def test_units_in_the_seeds_order():
@@ -179,9 +183,9 @@ def test_small_groups_and_their_complement_are_suppressed(client, report_dataset
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/kevat/report?lang=en")
     region = table(tree, "breakdown-1-region")
-    assert region["Itä-Suomi"][:2] == ["6", "83 % (n=6)"]  # 5 of 6 yes; the draft is not
-    assert region["Pohjois-Suomi"] == ["<5"] * 4  # complementary: the next smallest
-    assert region["Lappi"] == ["<5"] * 4
+    assert region["Eastern Finland"][:2] == ["6", "83 % (n=6)"]  # 5 of 6 yes; the draft is not
+    assert region["Northern Finland"] == ["<5"] * 4  # complementary: the next smallest
+    assert region["Lapland"] == ["<5"] * 4
     # Nobody answered k1_2 and k1_3 (the draft does not count): a dash, not "0 %".
     assert region["Total"] == ["13", "69 % (n=13)", "– no answers", "– no answers"]
     status = table(tree, "breakdown-1-status")
@@ -189,8 +193,8 @@ def test_small_groups_and_their_complement_are_suppressed(client, report_dataset
     field = table(tree, "breakdown-1-field")
     # Lastensuojelu: PLAN's even places: yes at 0, 2, 4, 6, 8; no at 10; planned at 12
     # → 5/7 = 71 %. Vanhusten palvelut: yes at 1, 3, 7, 11 → 4/6 = 67 %. Both shown.
-    assert field["Lastensuojelu"][:2] == ["7", "71 % (n=7)"]
-    assert field["Vanhusten palvelut"][:2] == ["6", "67 % (n=6)"]
+    assert field["Child protection"][:2] == ["7", "71 % (n=7)"]
+    assert field["Services for older people"][:2] == ["6", "67 % (n=6)"]
 
 
 def test_after_the_deadline_the_report_is_not_preliminary(client, db, report_dataset):
@@ -220,12 +224,12 @@ def test_a_regional_admin_sees_only_its_region(client, report_dataset):
     # Lappi: 1 yes, 1 planned → 50 % and 50 %; the previous round had no Lappi answers.
     sentence = text(tree, '//*[@id="item-k1_1"]/p[@class="report-sentence"]')
     assert "50 % of respondents" in sentence and "Change" not in sentence
-    assert text(tree, '//*[@id="units-by-region"]/li') == "Lappi 2"
+    assert text(tree, '//*[@id="units-by-region"]/li') == "Lapland 2"
     region = table(tree, "breakdown-1-region")
-    assert list(region) == ["Lappi", "Total"] and region["Lappi"][0] == "<5"
+    assert list(region) == ["Lapland", "Total"] and region["Lapland"][0] == "<5"
     # The total of a one-group table is that group: hidden with it, not given away.
     assert set(region["Total"]) == {"<5"}
-    assert "Itä-Suomi" not in lxml.html.tostring(tree, encoding="unicode")
+    assert "Eastern Finland" not in lxml.html.tostring(tree, encoding="unicode")
 
 
 def test_login_required_unknown_round_and_language_switch(client, report_dataset):
@@ -278,12 +282,12 @@ def test_hidden_groups_that_all_said_no_are_not_given_away(client, db, runner):
     tree = page(client, "/admin/rounds/nollat/report?lang=en")
     assert "56 % of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
     region = table(tree, "breakdown-1-region")
-    assert region["Itä-Suomi"][:2] == ["6", "100 % (n=6)"]
-    for name in ("Pohjois-Suomi", "Kainuu", "Lappi"):
+    assert region["Eastern Finland"][:2] == ["6", "100 % (n=6)"]
+    for name in ("Northern Finland", "Kainuu", "Lapland"):
         assert region[name] == ["<5"] * 4, name
     assert region["Total"][:2] == ["16", "56 % (n=16)"]
     # One field of 16: nothing to hide.
-    assert table(tree, "breakdown-1-field")["Lastensuojelu"][:2] == ["16", "56 % (n=16)"]
+    assert table(tree, "breakdown-1-field")["Child protection"][:2] == ["16", "56 % (n=16)"]
 
 
 def test_a_share_the_whole_round_has_hides_nothing_more():

@@ -11,7 +11,7 @@ from survey_app.models.types import utcnow
 
 HEADER = "code,name,field,status,region,municipality,contact_name,contact_email,language"
 ROW_A = "KEHY001,Kuopion kehy,Lastensuojelu,active,Itä-Suomi,Kuopio,Anna Virtanen,anna@kehy1.fi,fi"
-ROW_B = "KEHY002,Vaasan kehy,Vanhuspalvelut,preparing,Pohjanmaa,Vaasa,Bo Ek,bo@kehy2.fi,sv"
+ROW_B = "KEHY002,Vaasan kehy,Vanhusten palvelut,preparing,Pohjanmaa,Vaasa,Bo Ek,bo@kehy2.fi,sv"
 
 
 def write(tmp_path, text, name="units.csv", encoding="utf-8"):
@@ -118,13 +118,15 @@ def test_quoted_fields_containing_the_delimiter(runner, db, tmp_path):
 def test_quoted_semicolons_in_semicolon_csv(runner, db, tmp_path):
     text = lines(
         HEADER.replace(",", ";"),
-        'KEHY003;"Lapsi; perhe";Lastensuojelu;active;"Etelä; Itä";Kuopio;A, B;c@kehy3.fi;fi',
+        'KEHY003;"Lapsi; perhe";Lastensuojelu;active;"Kanta-Häme, Pirkanmaa, Satakunta";'
+        '"Kuopio; Siilinjärvi";A, B;c@kehy3.fi;fi',
     )
     result = run_import(runner, write(tmp_path, text))
     assert result.exit_code == 0, result.output
     unit = units(db)["KEHY003"]
     assert unit.name == "Lapsi; perhe"
-    assert unit.region == "Etelä; Itä"
+    assert unit.region == "Kanta-Häme, Pirkanmaa, Satakunta"
+    assert unit.municipality == "Kuopio; Siilinjärvi"
     assert unit.contact_name == "A, B"  # a comma in a semicolon file is just text
 
 
@@ -137,7 +139,7 @@ def test_xlsx(runner, db, tmp_path):
         [
             "KEHY002",
             "Vaasan kehy",
-            "Vanhuspalvelut",
+            "Vanhusten palvelut",
             "valmisteleva",
             "Pohjanmaa",
             None,
@@ -228,8 +230,10 @@ def test_unknown_language(runner, db, tmp_path):
 
 def test_one_bad_row_imports_nothing_and_names_the_row(runner, db, tmp_path):
     rows = [ROW_A, ROW_B]
-    rows += [f"KEHY1{n:02d},Yksikkö {n},Ala,active,Alue,,,u{n}@kehy.fi,fi" for n in range(10)]
-    rows.insert(5, "KEHY999,,Ala,active,Alue,,,bad@kehy.fi,fi")  # row 7: no name
+    rows += [
+        f"KEHY1{n:02d},Yksikkö {n},Lastensuojelu,active,Lappi,,,u{n}@kehy.fi,fi" for n in range(10)
+    ]
+    rows.insert(5, "KEHY999,,Lastensuojelu,active,Lappi,,,bad@kehy.fi,fi")  # row 7: no name
     result = run_import(runner, write(tmp_path, lines(HEADER, *rows)))
     assert_refused(result, db, "row 7: name is empty")
     error_lines = [line for line in result.stderr.splitlines() if line.strip().startswith("row")]
@@ -239,7 +243,7 @@ def test_one_bad_row_imports_nothing_and_names_the_row(runner, db, tmp_path):
 def test_bad_file_leaves_an_existing_roster_untouched(runner, db, tmp_path):
     assert run_import(runner, write(tmp_path, lines(HEADER, ROW_A))).exit_code == 0
     renamed = ROW_A.replace("Kuopion kehy", "Uusi nimi")
-    bad = lines(HEADER, renamed, ROW_B, "KEHY003,Nimi,Ala,active,Alue,,,nope,fi")
+    bad = lines(HEADER, renamed, ROW_B, "KEHY003,Nimi,Lastensuojelu,active,Lappi,,,nope,fi")
     result = run_import(runner, write(tmp_path, bad, name="second.csv"))
     assert_refused(result, db, "row 4:", before=1)
     assert units(db)["KEHY001"].name == "Kuopion kehy"  # the good row's update is not kept
@@ -249,10 +253,10 @@ def test_every_bad_row_is_named(runner, db, tmp_path):
     text = lines(
         HEADER,
         ROW_A,
-        "KEHY010,Nimi,Ala,aktiivinen,Alue,,,ok@kehy.fi,fi",  # row 3
+        "KEHY010,Nimi,Lastensuojelu,aktiivinen,Lappi,,,ok@kehy.fi,fi",  # row 3
         ROW_B,
-        "KEHY004,Nimi,Ala,active,Alue,,,ok@kehy.fi,ru",  # row 5
-        "KEHY005,Nimi,Ala,active,,,,bad@@kehy.fi,fi",  # row 6: two problems
+        "KEHY004,Nimi,Lastensuojelu,active,Lappi,,,ok@kehy.fi,ru",  # row 5
+        "KEHY005,Nimi,Lastensuojelu,active,,,,bad@@kehy.fi,fi",  # row 6: two problems
     )
     result = run_import(runner, write(tmp_path, text))
     assert_refused(
@@ -340,7 +344,7 @@ def test_missing_file_is_a_usage_error(runner, db, tmp_path):
 
 
 def test_second_import_upserts_by_code(runner, db, tmp_path):
-    row_c = "KEHY003,Oulun kehy,Päihdetyö,active,Pohjois-Suomi,Oulu,Olli,olli@kehy3.fi,fi"
+    row_c = "KEHY003,Oulun kehy,Päihdepalvelut,active,Pohjois-Suomi,Oulu,Olli,olli@kehy3.fi,fi"
     first = run_import(runner, write(tmp_path, lines(HEADER, ROW_A, ROW_B, row_c)))
     assert first.exit_code == 0, first.output
     before = units(db)
@@ -390,7 +394,7 @@ def test_same_data_in_another_format_is_unchanged(runner, db, tmp_path):
 
 
 def test_import_reactivates_only_the_deactivated_units_it_lists(runner, db, tmp_path):
-    row_c = "KEHY003,Oulun kehy,Päihdetyö,active,Pohjois-Suomi,Oulu,Olli,olli@kehy3.fi,fi"
+    row_c = "KEHY003,Oulun kehy,Päihdepalvelut,active,Pohjois-Suomi,Oulu,Olli,olli@kehy3.fi,fi"
     assert run_import(runner, write(tmp_path, lines(HEADER, ROW_A, ROW_B, row_c))).exit_code == 0
     gone = utcnow() - timedelta(days=3)
     stored = units(db)
@@ -414,7 +418,7 @@ def test_refused_import_does_not_reactivate(runner, db, tmp_path):
     gone = utcnow() - timedelta(days=1)
     units(db)["KEHY002"].deactivated_at = gone
     db.session.commit()
-    bad = lines(HEADER, ROW_A, ROW_B, "KEHY009,Nimi,Ala,active,Alue,,,x@kehy.fi,xx")
+    bad = lines(HEADER, ROW_A, ROW_B, "KEHY009,Nimi,Lastensuojelu,active,Lappi,,,x@kehy.fi,xx")
     result = run_import(runner, write(tmp_path, bad, name="bad.csv"))
     assert_refused(result, db, "row 4:", before=2)
     assert units(db)["KEHY002"].deactivated_at == gone

@@ -55,7 +55,6 @@ def test_new_changed_unchanged_reactivated_and_left_out():
     ]
     assert plan.unchanged == ["B"]
     assert plan.left_out == [("D", "Yksikkö D"), ("L", "Yksikkö L")]  # active, not listed
-    assert plan.new_regions == []
 
 
 def test_a_region_limits_the_plan_and_names_foreign_rows():
@@ -72,11 +71,6 @@ def test_a_region_limits_the_plan_and_names_foreign_rows():
     assert str(plan.problems[0]) == "row 3: region 'Lappi' is not Itä-Suomi"
     assert plan.new == [] and plan.updates == []
     assert plan.left_out == [("B", "Yksikkö B"), ("D", "Yksikkö D")]  # never Lappi's
-
-
-def test_unknown_region_names_are_pointed_out():
-    plan = plan_import([(2, record("N", region="Ita-Suomi"))], CURRENT)
-    assert plan.new_regions == ["Ita-Suomi"]
 
 
 def test_the_fingerprint_follows_what_would_be_written_and_overwritten():

@@ -15,15 +15,16 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, Unit
 from survey_app.models.types import utcnow
+from survey_app.questionnaires.classification import classification
 from tests.factories import make_unit
 from tests.helpers import CSRF_RE, create, login
 from tests.units.helpers import HEADER, TOKEN_RE, confirm, upload
 
 E1 = "E1,Itäinen,Lastensuojelu,active,Itä-Suomi,Kuopio,Eeva,e1@kehy.fi,fi"
-E2 = "E2,Toinen itäinen,Vanhuspalvelut,preparing,Itä-Suomi,Joensuu,Eero,e2@kehy.fi,sv"
+E2 = "E2,Toinen itäinen,Vanhusten palvelut,preparing,Itä-Suomi,Joensuu,Eero,e2@kehy.fi,sv"
 E3 = "E3,Lakkautettu,Lastensuojelu,active,Itä-Suomi,Kuopio,Essi,e3@kehy.fi,fi"
 L1 = "L1,Lapin salainen,Lastensuojelu,active,Lappi,Rovaniemi,Lauri,l1@lappi.fi,fi"
-N1 = "N1,Uusi yksikkö,Päihdetyö,varsinainen,Itä-Suomi,Kuopio,Niina, Niina@KEHY.fi ,en"
+N1 = "N1,Uusi yksikkö,Päihdepalvelut,varsinainen,Itä-Suomi,Kuopio,Niina, Niina@KEHY.fi ,en"
 
 
 def as_unit(line):
@@ -123,9 +124,9 @@ def test_errors_are_listed_by_row_and_nothing_can_be_confirmed(client, db, roste
     before = snapshot(db)
     rows = (
         E1,
-        "X1,Nimi,Ala,aktiivinen,Alue,,,ok@kehy.fi,fi",  # row 3
+        "X1,Nimi,Lastensuojelu,aktiivinen,Lappi,,,ok@kehy.fi,fi",  # row 3
         N1,
-        "X2,,Ala,active,Alue,,,bad@@kehy.fi,fi",  # row 5: two problems
+        "X2,,Lastensuojelu,active,Lappi,,,bad@@kehy.fi,fi",  # row 5: two problems
         E1.replace("Itäinen", "Toinen"),  # row 6: repeated code
     )
     for make_file, name in ((csv_file, "bad.csv"), (xlsx_file, "bad.xlsx")):
@@ -357,8 +358,9 @@ def test_no_file_chosen_is_422(client, db, roster):
 
 def test_a_large_roster_round_trips_through_the_signed_preview(client, db, roster):
     login(client, "paa@example.fi")
+    regions = [name for name, _sv in classification().choices("region", "sv")]
     lines = [
-        f"B{n:04d},Yksikkö numero {n},Lastensuojelu,active,Alue {n % 21},Kunta {n % 300},"
+        f'B{n:04d},Yksikkö numero {n},Lastensuojelu,active,"{regions[n % 12]}",Kunta {n % 300},'
         f"Yhteyshenkilö {n},yhteys{n}@kunta{n % 300}.fi,fi"
         for n in range(3000)
     ]
@@ -375,7 +377,8 @@ def test_a_file_too_big_to_carry_to_the_confirmation_is_refused_up_front(client,
     letters = "abcdefghijklmnopqrstuvwxyzåäö"
     rng = random.Random(5)
     lines = [
-        f"R{n:04d},{''.join(rng.choices(letters, k=280))},Ala,active,Alue,,,r{n}@kehy.fi,fi"
+        f"R{n:04d},{''.join(rng.choices(letters, k=280))},Lastensuojelu,active,Lappi,,,"
+        f"r{n}@kehy.fi,fi"
         for n in range(2500)
     ]
     data = csv_file(*lines)
