@@ -29,6 +29,15 @@ def local_datetime(moment: datetime | None) -> str:
     return format_datetime(moment, PATTERNS.get(current_language(), PATTERNS["fi"]))
 
 
+def percent_text(value: int) -> str:
+    """A whole percent as the page's language writes it: "92 %" in Finnish and Swedish
+    (a no-break space), "92%" in English."""
+    if current_language() == "en":
+        return f"{value}%"
+    return f"{value}\u00a0%"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(percent_text, "pct")
     app.add_template_global(percent, "percent")

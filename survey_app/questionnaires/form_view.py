@@ -51,6 +51,8 @@ class QuestionnaireView:
     title: str
     intro: str
     sections: tuple[SectionView, ...]
+    # Its answers start from the unit's previous round (when it had one).
+    prefills: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _questionnaire_views(
             key=questionnaire.key,
             title=questionnaire.title_in(language),
             intro=questionnaire.intro_in(language),
+            prefills=questionnaire.prefill_from_previous_round,
             sections=tuple(
                 SectionView(
                     code=section.code,

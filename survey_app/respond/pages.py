@@ -24,6 +24,7 @@ def form_page(
     expired: bool = False,
     unstorable: bool = False,
     saved: bool = False,
+    prefilled: bool = False,
     status: int = 200,
     response=_UNREAD,
 ):
@@ -53,6 +54,7 @@ def form_page(
             expired=expired,
             unstorable=unstorable,
             saved=saved,
+            prefilled=prefilled,
             response=response,
             answered=answered_count(values, items),
             total=len(items),

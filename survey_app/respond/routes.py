@@ -61,13 +61,15 @@ def answer(token: str):
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
     response = services.response_of(invitation)
+    values, prefilled = services.form_start(invitation, response)
     return pages.form_page(
         invitation,
         token,
-        services.initial_answers(invitation, response),
+        values,
         version=response.version if response else 0,
         saved=request.args.get("saved") == "1",
         response=response,
+        prefilled=prefilled,
     )
 
 

@@ -82,19 +82,27 @@ def initial_answers(invitation: Invitation, response: Response | None) -> Answer
     """What the form shows before anything is typed: the response so far (`response`,
     as `response_of` read it), or else the profile prefilled from the previous round
     and the unit's own details."""
+    return form_start(invitation, response)[0]
+
+
+def form_start(invitation: Invitation, response: Response | None) -> tuple[Answers, bool]:
+    """`initial_answers`, and whether any of them came from the unit's previous round
+    (the form says so only then)."""
     if response is not None:
-        return working_answers(response)
+        return working_answers(response), False
     answers: Answers = {}
+    prefilled = False
     earlier = previous_profile(invitation)
     for questionnaire in invitation.round.questionnaires:
         for item in questionnaire.items:
             if questionnaire.prefill_from_previous_round and item.code in earlier:
                 answers[item.code] = earlier[item.code]
+                prefilled = True
             elif item.default_from:
                 value = getattr(invitation.unit, item.default_from.removeprefix("unit."), "")
                 if value:
                     answers[item.code] = [value]
-    return answers
+    return answers, prefilled
 
 
 def merge_posted(current: Answers, posted: Answers, posted_codes: set[str]) -> Answers:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..formatting import percent_text
+
 WIDTH = 400
 HEIGHT = 28
 
@@ -67,7 +69,7 @@ def _prefix(chart_id: str) -> str:
 
 def description(segments: list[Segment], answered: int, answered_label: str) -> str:
     """The chart in words: "Yes 33 (92 %), Planned 2 (6 %), No 1 (3 %); answered 36"."""
-    parts = ", ".join(f"{s.label} {s.count} ({s.percent} %)" for s in segments)
+    parts = ", ".join(f"{s.label} {s.count} ({percent_text(s.percent)})" for s in segments)
     return f"{parts}; {answered_label} {answered}"
 
 

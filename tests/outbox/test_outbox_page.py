@@ -73,7 +73,7 @@ def text(client, url):
 
 
 def count(html, state):
-    return int(re.search(rf'<strong>(\d+)</strong> <a href="[^"]*" id="count-{state}"', html)[1])
+    return int(re.search(rf'id="count-{state}">[^<]*</a> <strong>(\d+)</strong>', html)[1])
 
 
 def post(client, path, **data):

@@ -142,7 +142,7 @@ def _deadline():
 
 def test_editing_a_definition_without_a_new_version_is_refused(db, definitions_copy):
     create_round("first", "First", _deadline())
-    path = definitions_copy / "criteria-v1.yaml"
+    path = definitions_copy / "criteria-v2.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
             "Toimintarakenne on verkostoitunut", "Muutettu teksti"
@@ -156,13 +156,13 @@ def test_editing_a_definition_without_a_new_version_is_refused(db, definitions_c
 def test_a_new_version_leaves_the_old_round_as_it_was(db, definitions_copy):
     first = create_round("first", "First", _deadline())
     db.session.commit()
-    old = definitions_copy / "criteria-v1.yaml"
+    old = definitions_copy / "criteria-v2.yaml"
     new_text = (
         old.read_text(encoding="utf-8")
         .replace("Toimintarakenne on verkostoitunut", "Uusi muotoilu")
-        .replace("version: 1", "version: 2")
+        .replace("version: 2", "version: 3")
     )
-    Path(definitions_copy / "criteria-v2.yaml").write_text(new_text, encoding="utf-8")
+    Path(definitions_copy / "criteria-v3.yaml").write_text(new_text, encoding="utf-8")
     second = create_round("second", "Second", _deadline())
     db.session.commit()
     db.session.expire_all()
@@ -171,8 +171,8 @@ def test_a_new_version_leaves_the_old_round_as_it_was(db, definitions_copy):
         criteria = next(q for q in round_.questionnaires if q.key == "criteria")
         return criteria.version, criteria.items[0].text["fi"]
 
-    assert first_item_text(first) == (1, "Toimintarakenne on verkostoitunut")
-    assert first_item_text(second) == (2, "Uusi muotoilu")
+    assert first_item_text(first) == (2, "Toimintarakenne on verkostoitunut")
+    assert first_item_text(second) == (3, "Uusi muotoilu")
 
 
 def test_numbers_that_are_not_plain_numbers_are_refused(client, db, all_types_link):

@@ -162,7 +162,7 @@ def test_xlsx_responses_and_item_summary_hold_the_multiple_choice_item(runner, t
 def test_the_report_draws_a_bar_per_option_and_leaves_the_item_out_of_the_tables(
     client, runner, db, dataset
 ):
-    """Shares that add up to more than 100 % cannot share one stacked bar, and an item
+    """Shares that add up to more than 100% cannot share one stacked bar, and an item
     with no "yes" has no column in the "yes" tables."""
     db.session.commit()
     create(runner, "paa@example.fi", "--role", "national")
@@ -175,12 +175,12 @@ def test_the_report_draws_a_bar_per_option_and_leaves_the_item_out_of_the_tables
         " ".join(li.text_content().split())
         for li in item.xpath('.//ul[@class="report-multiple"]/li/span')
     ]
-    assert rows == ["x 2 (67 %)", "y 1 (33 %)", "z 2 (67 %)"]
+    assert rows == ["x 2 (67%)", "y 1 (33%)", "z 2 (67%)"]
     bars = item.xpath(".//svg[@role='img']")
     assert [bar.get("aria-label") for bar in bars] == [
-        "x 2 (67 %); answered 3",
-        "y 1 (33 %); answered 3",
-        "z 2 (67 %); answered 3",
+        "x 2 (67%); answered 3",
+        "y 1 (33%); answered 3",
+        "z 2 (67%); answered 3",
     ]
     assert not tree.xpath('//*[@id="criterion-5"]//table')
     assert tree.xpath('//*[@id="criterion-1"]//table')

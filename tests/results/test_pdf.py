@@ -18,7 +18,7 @@ def test_the_report_pdf_has_the_pages_numbers(client, report_dataset):
     assert disposition == 'attachment; filename="kevat-report.pdf"'
     text = pdf_text(response)
     assert "(13 development units answered this survey)" in text
-    assert "69 % of respondents" in text  # 9 yes of 13, worked out by hand
+    assert "69% of respondents" in text  # 9 yes of 13, worked out by hand
     assert "Change: −6 pp" in text
     assert "Preliminary" in text
     # The page's links and navigation stay out of the PDF.

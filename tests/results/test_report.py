@@ -43,15 +43,15 @@ def test_report_numbers_by_hand(client, report_dataset):
         tree, '//*[@id="report-respondents"]'
     )
     item = text(tree, '//*[@id="item-k1_1"]/p[@class="report-sentence"]')
-    assert "69 % of respondents" in item
-    assert "15 %" in item  # planned
+    assert "69% of respondents" in item
+    assert "15%" in item  # planned
     assert "Answered: 13" in item
     assert "Change: \u22126 pp" in item
     # The draft's "yes" to k1_2 counts nowhere: nobody answered it.
     assert text(tree, '//*[@id="item-k1_2"]//*[@class="report-yes"]') == ""
     assert len(tree.xpath('//*[@id="item-k1_2"]//*[local-name()="svg"]')) == 0
     label = tree.xpath('//*[@id="item-k1_1"]/*[local-name()="svg"]')[0].get("aria-label")
-    assert "9 (69 %)" in label and "2 (15 %)" in label and "13" in label
+    assert "9 (69%)" in label and "2 (15%)" in label and "13" in label
     # The seed's order: the units by field, then by region, then the four criteria.
     month = utcnow().astimezone(HELSINKI).strftime("%B %Y")  # the English page's month
     assert [h.text_content() for h in tree.xpath("//h2")][:6] == [
@@ -132,7 +132,7 @@ def test_one_respondent_reads_in_the_singular(client, db, runner):
     )
     assert text(tree, '//*[@id="units-total"]') == "Development units in total 1."
     assert text(tree, '//*[@id="units-by-field"]/li') == "Child protection 1"
-    assert text(tree, '//*[@id="item-k1_1"]//*[@class="report-yes"]') == "100 % of respondents"
+    assert text(tree, '//*[@id="item-k1_1"]//*[@class="report-yes"]') == "100% of respondents"
     field = table(tree, "breakdown-1-field")
     assert set(field["Child protection"]) == {"<5"} and set(field["Total"]) == {"<5"}
 
@@ -183,18 +183,18 @@ def test_small_groups_and_their_complement_are_suppressed(client, report_dataset
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/kevat/report?lang=en")
     region = table(tree, "breakdown-1-region")
-    assert region["Eastern Finland"][:2] == ["6", "83 % (n=6)"]  # 5 of 6 yes; the draft is not
+    assert region["Eastern Finland"][:2] == ["6", "83% (n=6)"]  # 5 of 6 yes; the draft is not
     assert region["Northern Finland"] == ["<5"] * 4  # complementary: the next smallest
     assert region["Lapland"] == ["<5"] * 4
     # Nobody answered k1_2 and k1_3 (the draft does not count): a dash, not "0 %".
-    assert region["Total"] == ["13", "69 % (n=13)", "– no answers", "– no answers"]
+    assert region["Total"] == ["13", "69% (n=13)", "– no answers", "– no answers"]
     status = table(tree, "breakdown-1-status")
     assert status["Active units"] == ["<5"] * 4 and status["Preparing units"] == ["<5"] * 4
     field = table(tree, "breakdown-1-field")
     # Lastensuojelu: PLAN's even places: yes at 0, 2, 4, 6, 8; no at 10; planned at 12
     # → 5/7 = 71 %. Vanhusten palvelut: yes at 1, 3, 7, 11 → 4/6 = 67 %. Both shown.
-    assert field["Child protection"][:2] == ["7", "71 % (n=7)"]
-    assert field["Services for older people"][:2] == ["6", "67 % (n=6)"]
+    assert field["Child protection"][:2] == ["7", "71% (n=7)"]
+    assert field["Services for older people"][:2] == ["6", "67% (n=6)"]
 
 
 def test_after_the_deadline_the_report_is_not_preliminary(client, db, report_dataset):
@@ -211,7 +211,7 @@ def test_after_the_deadline_the_report_is_not_preliminary(client, db, report_dat
 def test_no_change_without_a_previous_round(client, report_dataset):
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/syksy/report?lang=en")  # the earliest round
-    assert "75 % of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
+    assert "75% of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
     assert tree.xpath('//*[@class="report-change"]') == []
 
 
@@ -223,7 +223,7 @@ def test_a_regional_admin_sees_only_its_region(client, report_dataset):
     )
     # Lappi: 1 yes, 1 planned → 50 % and 50 %; the previous round had no Lappi answers.
     sentence = text(tree, '//*[@id="item-k1_1"]/p[@class="report-sentence"]')
-    assert "50 % of respondents" in sentence and "Change" not in sentence
+    assert "50% of respondents" in sentence and "Change" not in sentence
     assert text(tree, '//*[@id="units-by-region"]/li') == "Lapland 2"
     region = table(tree, "breakdown-1-region")
     assert list(region) == ["Lapland", "Total"] and region["Lapland"][0] == "<5"
@@ -252,7 +252,10 @@ def test_change_text_and_the_chart_alternative():
     ]
     svg = str(charts.stacked_bar("k1_1", options, 13, "vastanneita"))
     assert 'role="img"' in svg and "<title>" in svg
-    assert "Kyllä 9 (69 %), Suunnitteilla &lt;b&gt; 2 (15 %), Ei 2 (15 %); vastanneita 13" in svg
+    assert (
+        "Kyllä 9 (69\u00a0%), Suunnitteilla &lt;b&gt; 2 (15\u00a0%), Ei 2 (15\u00a0%); "
+        "vastanneita 13" in svg
+    )
     assert "<b>" not in svg
     # The yes share is 9/13 of the 400 wide bar.
     assert 'width="276.92"' in svg
@@ -280,18 +283,18 @@ def test_hidden_groups_that_all_said_no_are_not_given_away(client, db, runner):
     create(runner, "paa@example.fi", "--role", "national")
     login(client, "paa@example.fi")
     tree = page(client, "/admin/rounds/nollat/report?lang=en")
-    assert "56 % of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
+    assert "56% of respondents" in text(tree, '//*[@id="item-k1_1"]/p')
     region = table(tree, "breakdown-1-region")
-    assert region["Eastern Finland"][:2] == ["6", "100 % (n=6)"]
+    assert region["Eastern Finland"][:2] == ["6", "100% (n=6)"]
     for name in ("Northern Finland", "Kainuu", "Lapland"):
         assert region[name] == ["<5"] * 4, name
-    assert region["Total"][:2] == ["16", "56 % (n=16)"]
+    assert region["Total"][:2] == ["16", "56% (n=16)"]
     # One field of 16: nothing to hide.
-    assert table(tree, "breakdown-1-field")["Child protection"][:2] == ["16", "56 % (n=16)"]
+    assert table(tree, "breakdown-1-field")["Child protection"][:2] == ["16", "56% (n=16)"]
 
 
 def test_a_share_the_whole_round_has_hides_nothing_more():
-    """All yes (or nobody answered): 100 % is on the page for everyone already, so the
+    """All yes (or nobody answered): 100% is on the page for everyone already, so the
     two small groups' 100 % by difference asks for no third hidden group."""
     respondents = {"A": 6, "B": 2, "C": 2}
     counts = {group: {"k1_1": ItemCounts(n, {"yes": n})} for group, n in respondents.items()}

@@ -53,7 +53,7 @@ def test_a_national_admin_creates_a_draft_round(client, db, admins):
     assert round_.email_texts["invitation"]["fi"]["subject"] == "Kutsu: {round_title}"
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.action, entry.target, entry.region) == ("create round", "round kevat-2099", None)
-    assert entry.after["questionnaires"] == ["criteria v1"]
+    assert entry.after["questionnaires"] == ["criteria v2"]
     manage = client.get("/admin/rounds/kevat-2099/manage?lang=en").get_data(as_text=True)
     assert "Kevään kartoitus" in manage and 'id="open-round"' in manage
 

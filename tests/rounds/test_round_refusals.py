@@ -186,7 +186,7 @@ def test_a_changed_questionnaire_file_is_refused_in_the_admins_language(
     monkeypatch.setattr(registry, "DEFINITIONS_DIR", folder)
     services.create_round("vanha", "Vanha", utcnow() + timedelta(days=30), ("criteria",))
     db.session.commit()
-    path = folder / "criteria-v1.yaml"
+    path = folder / "criteria-v2.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("Toimintarakenne", "Rakenne"), encoding="utf-8"
     )

@@ -68,14 +68,14 @@ def test_create_round_in_draft_with_both_questionnaires(runner, db):
     result = create(runner)
     assert result.exit_code == 0, result.output
     assert "Created round kevat-2099 (draft)" in result.output
-    assert "criteria v1" in result.output and "kehy v1" in result.output
+    assert "criteria v2" in result.output and "kehy v2" in result.output
     round_ = round_by_slug(db, "kevat-2099")
     assert round_.title == "Kevään kartoitus"
     assert round_.state == "draft"
     assert round_.opened_at is None and round_.closed_at is None
     assert [(v.key, v.version) for v in round_.questionnaire_versions] == [
-        ("criteria", 1),
-        ("kehy", 1),
+        ("criteria", 2),
+        ("kehy", 2),
     ]
 
 
@@ -181,7 +181,7 @@ def test_one_named_questionnaire(runner, db):
     result = create(runner, "kevat-2099", "--questionnaire", "kehy")
     assert result.exit_code == 0, result.output
     versions = round_by_slug(db, "kevat-2099").questionnaire_versions
-    assert [(v.key, v.version) for v in versions] == [("kehy", 1)]
+    assert [(v.key, v.version) for v in versions] == [("kehy", 2)]
 
 
 def test_missing_options_are_usage_errors(runner, db):
@@ -213,31 +213,31 @@ def test_round_pins_the_versions_it_was_created_with(runner, db, client, tmp_pat
     assert pinned_ids == [v.id for v in round_by_slug(db, "kevat-2099").questionnaire_versions]
 
     # A new version of the criteria questionnaire is shipped.
-    source = (folder / "criteria-v1.yaml").read_text(encoding="utf-8")
-    assert "version: 1\n" in source
-    changed = source.replace("version: 1\n", "version: 2\n").replace(
-        "fi: Toimintarakenne on verkostoitunut", "fi: Toimintarakenne on verkostoitunut (v2)"
+    source = (folder / "criteria-v2.yaml").read_text(encoding="utf-8")
+    assert "version: 2\n" in source
+    changed = source.replace("version: 2\n", "version: 3\n").replace(
+        "fi: Toimintarakenne on verkostoitunut", "fi: Toimintarakenne on verkostoitunut (v3)"
     )
-    (folder / "criteria-v2.yaml").write_text(changed, encoding="utf-8")
+    (folder / "criteria-v3.yaml").write_text(changed, encoding="utf-8")
 
     assert create(runner, "syksy-2099").exit_code == 0
     later = round_by_slug(db, "syksy-2099")
     assert [(v.key, v.version) for v in later.questionnaire_versions] == [
-        ("criteria", 2),
-        ("kehy", 1),
+        ("criteria", 3),
+        ("kehy", 2),
     ]
     first = round_by_slug(db, "syksy-2098")
     assert [v.id for v in first.questionnaire_versions] == pinned_ids
     assert [(v.key, v.version) for v in first.questionnaire_versions] == [
-        ("criteria", 1),
-        ("kehy", 1),
+        ("criteria", 2),
+        ("kehy", 2),
     ]
     stored = db.session.execute(
         select(QuestionnaireVersion.key, QuestionnaireVersion.version).order_by(
             QuestionnaireVersion.key, QuestionnaireVersion.version
         )
     ).all()
-    assert stored == [("criteria", 1), ("criteria", 2), ("kehy", 1)]
+    assert stored == [("criteria", 2), ("criteria", 3), ("kehy", 2)]
 
     # What each round's respondents see follows its pinned version.
     unit = make_unit()
@@ -246,18 +246,18 @@ def test_round_pins_the_versions_it_was_created_with(runner, db, client, tmp_pat
         assert invoke(runner, "rounds", "open", slug).exit_code == 0
     old_page = client.get(links_of(runner, "syksy-2098")[unit.code]).get_data(as_text=True)
     new_page = client.get(links_of(runner, "syksy-2099")[unit.code]).get_data(as_text=True)
-    assert "Toimintarakenne on verkostoitunut" in old_page and "(v2)" not in old_page
-    assert "Toimintarakenne on verkostoitunut (v2)" in new_page
+    assert "Toimintarakenne on verkostoitunut" in old_page and "(v3)" not in old_page
+    assert "Toimintarakenne on verkostoitunut (v3)" in new_page
 
 
 def test_definition_edited_without_a_new_version_is_refused(runner, db, tmp_path, monkeypatch):
     folder = shipped_copy(tmp_path, monkeypatch)
     assert create(runner, "syksy-2098").exit_code == 0
-    path = folder / "criteria-v1.yaml"
+    path = folder / "criteria-v2.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("Toimintarakenne", "Rakenne"), encoding="utf-8"
     )
-    failed(create(runner, "kevat-2099"), "criteria version 1 differs", "raise `version`")
+    failed(create(runner, "kevat-2099"), "criteria version 2 differs", "raise `version`")
     assert round_by_slug(db, "kevat-2099") is None
     assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
 
