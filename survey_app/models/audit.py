@@ -40,15 +40,8 @@ class AuditEntry(db.Model):
         after: dict | None = None,
     ) -> "AuditEntry":
         """Add an entry in the caller's transaction: it lands with the change or not at all."""
-        entry = cls(
-            admin_id=admin.id,
-            admin_email=admin.email,
-            action=action,
-            target=target,
-            region=region,
-            before=before,
-            after=after,
-        )
+        entry = cls(admin_id=admin.id, admin_email=admin.email, action=action, target=target)
+        entry.region, entry.before, entry.after = region, before, after
         db.session.add(entry)
         return entry
 
@@ -58,14 +51,8 @@ class AuditEntry(db.Model):
     ) -> "AuditEntry":
         """The same for a change made on the command line: no admin account, so the
         entry names the operating-system user who ran it."""
-        entry = cls(
-            admin_id=None,
-            admin_email=f"command line ({_os_user()})",
-            action=action,
-            target=target,
-            region=region,
-            after=after,
-        )
+        entry = cls(admin_id=None, admin_email=f"command line ({_os_user()})")
+        entry.action, entry.target, entry.region, entry.after = action, target, region, after
         db.session.add(entry)
         return entry
 

@@ -10,17 +10,15 @@ hour; the confirmation checks them again and writes nothing if the outcome diffe
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..models import Admin, AuditEntry, QuestionnaireVersion, Round
 from ..questionnaires.registry import DEFAULT_KEYS, questionnaire_versions
-from ..units.roster_upload import UploadRefused, read_upload
+from ..units.roster_upload import UploadRefused, open_preview, read_upload, sign_preview
 from .check import PastRound, check_rows, closing_moment, header_check, items_of
 from .store import write_round
 
-PREVIEW_SECONDS = 3600
+SALT = "past-round-upload-preview"
 
 
 @dataclass
@@ -63,26 +61,21 @@ def _checked(admin, wanted: Wanted, filename: str, rows, versions) -> Preview:
     past = check_rows(rows, items_of(versions), wanted.closes())
     token = None
     if not past.problems:
-        token = _serializer().dumps(
-            {
-                "admin": admin.get_id(),
-                "wanted": [
-                    wanted.slug,
-                    wanted.title,
-                    wanted.title_sv,
-                    wanted.title_en,
-                    wanted.closed_on.isoformat(),
-                ],
-                "versions": _named(versions),
-                "file": filename,
-                "rows": rows,
-                "fingerprint": past.fingerprint(),
-            }
-        )
-        if len(token) > current_app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) - 10_000:
-            raise UploadRefused(
-                413, [_("The file is too large to preview: import it with flask rounds import.")]
-            )
+        data = {
+            "wanted": [
+                wanted.slug,
+                wanted.title,
+                wanted.title_sv,
+                wanted.title_en,
+                wanted.closed_on.isoformat(),
+            ],
+            "versions": _named(versions),
+            "file": filename,
+            "rows": rows,
+            "fingerprint": past.fingerprint(),
+        }
+        too_large = _("The file is too large to preview: import it with flask rounds import.")
+        token = sign_preview(SALT, admin, data, too_large)
     return Preview(wanted, filename, versions, past, token)
 
 
@@ -97,14 +90,7 @@ class PreviewStale(UploadRefused):
 def confirm(admin: Admin, token: str) -> Preview:
     """Write the previewed round (in the caller's transaction), audited; PreviewStale
     when checking the rows again gives another outcome, UploadRefused for a bad token."""
-    try:
-        data = _serializer().loads(token, max_age=PREVIEW_SECONDS)
-    except BadSignature:
-        data = None
-    if not isinstance(data, dict) or data.get("admin") != admin.get_id():
-        raise UploadRefused(
-            400, [_("This preview has expired or is not yours. Upload the file again.")]
-        )
+    data = open_preview(SALT, admin, token)
     slug, title, title_sv, title_en, closed_on = data["wanted"]
     wanted = Wanted(slug, title, title_sv, title_en, date.fromisoformat(closed_on))
     # The current versions again (those previewed were stored with the preview's
@@ -140,7 +126,3 @@ def confirm(admin: Admin, token: str) -> Preview:
 
 def _named(versions: list[QuestionnaireVersion]) -> list[str]:
     return [f"{version.key}:{version.version}" for version in versions]
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="past-round-upload-preview")

@@ -29,6 +29,7 @@ from .roster_files import XLSX_SUFFIXES, HeaderCheck, Rows, read_bytes
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_UPLOAD_ROWS = 5000
 PREVIEW_SECONDS = 3600
+SALT = "roster-upload-preview"
 CSV_SUFFIXES = (".csv", ".txt")
 
 PROBLEM_TEXTS = {
@@ -141,31 +142,15 @@ def preview(admin: Admin, filename: str, rows: Rows) -> Preview:
     plan.problems = sorted(problems + plan.problems, key=lambda p: p.row or 0)
     token = None
     if not plan.problems:
-        token = _serializer().dumps(
-            {
-                "admin": admin.get_id(),
-                "file": filename,
-                "rows": rows,
-                "fingerprint": plan.fingerprint(),
-            }
-        )
-        # The confirmation posts it back: it must fit in a form field (MAX_FORM_MEMORY_SIZE).
-        if len(token) > current_app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) - 10_000:
-            raise UploadRefused(413, [too_large_message()])
+        data = {"file": filename, "rows": rows, "fingerprint": plan.fingerprint()}
+        token = sign_preview(SALT, admin, data, too_large_message())
     return Preview(filename, plan, token)
 
 
 def confirm(admin: Admin, token: str) -> Preview:
     """Write the previewed plan (in the caller's transaction), audited per unit; or
     PreviewStale when the roster changed since, or UploadRefused for a bad token."""
-    try:
-        data = _serializer().loads(token, max_age=PREVIEW_SECONDS)
-    except BadSignature:
-        data = None
-    if not isinstance(data, dict) or data.get("admin") != admin.get_id():
-        raise UploadRefused(
-            400, [_("This preview has expired or is not yours. Upload the file again.")]
-        )
+    data = open_preview(SALT, admin, token)
     rows = [(number, values) for number, values in data["rows"]]
     fresh = preview(admin, data["file"], rows)
     if fresh.plan.problems or fresh.plan.fingerprint() != data["fingerprint"]:
@@ -217,5 +202,29 @@ def _audit(admin: Admin, done: Preview) -> None:
     )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="roster-upload-preview")
+def sign_preview(salt: str, admin: Admin, data: dict, too_large: str) -> str:
+    """`data` signed for the page to carry to its confirmation, bound to `admin`;
+    UploadRefused (413, `too_large`) when it would not fit in a form field
+    (MAX_FORM_MEMORY_SIZE)."""
+    token = _serializer(salt).dumps({**data, "admin": admin.get_id()})
+    if len(token) > current_app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) - 10_000:
+        raise UploadRefused(413, [too_large])
+    return token
+
+
+def open_preview(salt: str, admin: Admin, token: str) -> dict:
+    """The data `sign_preview` signed, if this admin signed it within the hour; else
+    UploadRefused (400)."""
+    try:
+        data = _serializer(salt).loads(token, max_age=PREVIEW_SECONDS)
+    except BadSignature:
+        data = None
+    if not isinstance(data, dict) or data.get("admin") != admin.get_id():
+        raise UploadRefused(
+            400, [_("This preview has expired or is not yours. Upload the file again.")]
+        )
+    return data
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
