@@ -77,6 +77,9 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         "MAIL_SUPPRESS_SEND": False,
         # With no MAIL_SERVER, messages are written here as .eml files (default: instance/mail).
         "MAIL_FILE_DIR": text("MAIL_FILE_DIR"),
+        # Who sends the emails and whom each region's units ask (YAML; default: the
+        # shipped survey_app/invitations/contacts.yaml, which shows the shape).
+        "CONTACTS_FILE": text("CONTACTS_FILE"),
         # Those files readable on the admin's outbox pages: for local use only, since they
         # hold working personal links (off in production unless set).
         "MAIL_CAPTURE_VIEW": env_bool("MAIL_CAPTURE_VIEW", not production, env),

@@ -90,7 +90,7 @@ def test_the_form_counts_in_finnish_and_says_prefilled_only_when_it_was(client, 
     client.post(link, data={**form_fields(page), "action": "submit", "kehy_mission": "Tehtävä"})
     _, next_link = make_invitation(round_=make_round(slug="kevat"), unit=unit)
     again = client.get(next_link + "?lang=fi").get_data(as_text=True)
-    assert "Tehtävä" in again and "yksikkönne edellisen kartoituksen vastaukset" in again
+    assert "Tehtävä" in again and "yksikkösi edellisen kartoituksen vastaukset" in again
 
 
 def test_the_audit_log_in_the_pages_language(client, db, runner):

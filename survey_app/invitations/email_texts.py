@@ -184,7 +184,8 @@ def render_email_text(text: dict[str, str], context: dict) -> tuple[str, str, st
     subject = text["subject"].format_map(values)
     body = text["body"].format_map(values)
     html = render_template("email/override.html", body_html=_html(text["body"], values), **context)
-    return subject, body + "\n", html
+    signature = render_template("email/_sender.txt", **context)
+    return subject, f"{body}\n\n{signature}\n", html
 
 
 def _html(body: str, values: dict[str, str]) -> Markup:

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from ..models import OutboxMessage
 from ..outbox.kinds import MailKind, RenderedMessage
 from ..outbox.render import from_templates
+from .contacts import sender_for
 from .email_texts import email_text_for, render_email_text
-from .services import link_for
+from .services import has_earlier_answers, link_for
 
 
 def round_mail_context(message: OutboxMessage) -> dict:
@@ -25,6 +26,9 @@ def round_mail_context(message: OutboxMessage) -> dict:
         "language": message.language,
         "link": link_for(invitation),
         "summary": [],
+        "sender": sender_for(invitation.unit_region, message.language),
+        # Answers can still change (the receipt promises corrections only then).
+        "open": invitation.accepts_answers(),
     }
 
 
@@ -42,9 +46,12 @@ def _render(message: OutboxMessage) -> RenderedMessage:
         return RenderedMessage(*render_email_text(override, context))
     title = context["round_title"]
     subjects = {
-        "invitation": _("Survey: %(title)s", title=title),
+        "invitation": _("Invitation to the survey: %(title)s", title=title),
         "reminder": _("Reminder: %(title)s", title=title),
     }
+    profile = any(q.prefill_from_previous_round for q in context["round"].questionnaires)
+    context["profile"] = profile
+    context["prefilled"] = profile and has_earlier_answers(message.invitation)
     return from_templates(message.kind, subjects[message.kind], context)
 
 

@@ -211,3 +211,20 @@ def find_by_token(token: str) -> Invitation | None:
     if invitation.unit.deactivated_at is not None:
         return None
     return invitation
+
+
+def has_earlier_answers(invitation: Invitation) -> bool:
+    """Whether the unit submitted in an earlier round: then its profile starts from
+    those answers (respond.services.previous_profile), and its invitation says so."""
+    earlier = (
+        select(Invitation.id)
+        .join(Round, Invitation.round_id == Round.id)
+        .where(
+            Invitation.unit_id == invitation.unit_id,
+            Invitation.round_id != invitation.round_id,
+            Invitation.submitted_at.is_not(None),
+            Round.deadline < invitation.round.deadline,
+        )
+        .limit(1)
+    )
+    return db.session.scalar(earlier) is not None

@@ -17,7 +17,7 @@ def _render(message: OutboxMessage) -> RenderedMessage:
         version = db.session.get(SubmittedVersion, message.submitted_version_id)
         context["submitted_at"] = version.submitted_at
         context["summary"] = summary(message.invitation, version.answers, message.language)
-    subject = _("Your answers: %(title)s", title=context["round_title"])
+    subject = _("Your answers to the survey: %(title)s", title=context["round_title"])
     return from_templates("receipt", subject, context)
 
 

@@ -98,7 +98,8 @@ def test_a_unit_that_submits_in_between_gets_no_second_reminder(runner, client, 
     submit(client, first_link)
     set_deadline(db, round_, days=2, hours=-1)
     invoke(runner, "outbox", "work", "--once")
-    assert smtp.to(first.unit.contact_email)[-1].message["Subject"].startswith("Vastauksenne:")
+    receipt = smtp.to(first.unit.contact_email)[-1]
+    assert receipt.message["Subject"].startswith("Vastauksesi kartoitukseen:")
     assert reminders_to(smtp) == sorted(
         [first.unit.contact_email, second.unit.contact_email, second.unit.contact_email]
     )

@@ -55,7 +55,7 @@ def test_the_message_speaks_the_units_language(runner, db, smtp):
     invoke(runner, "invitations", "send", "kevat")
     invoke(runner, "outbox", "work", "--once")
     swedish = smtp.to("paivi.lehtonen@kehy022.example.fi")[0]
-    assert swedish.message["Subject"].startswith("Kartläggning:")
+    assert swedish.message["Subject"].startswith("Inbjudan till kartläggningen:")
     assert "Hej Päivi Lehtonen" in swedish.text
     finnish = smtp.to("anna.virtanen@kehy001.example.fi")[0]
     assert "Hei Anna Virtanen" in finnish.text
@@ -132,7 +132,7 @@ def test_a_receipt_carries_the_submitted_answers(runner, client, db, smtp):
     submit(client, link, k1_1="planned", kehy_mission="Kehitämme lastensuojelua yhdessä.")
     invoke(runner, "outbox", "work", "--once")
     (receipt,) = smtp.to(invitation.unit.contact_email)
-    assert receipt.message["Subject"].startswith("Vastauksenne:")
+    assert receipt.message["Subject"].startswith("Vastauksesi kartoitukseen:")
     assert "Kehitämme lastensuojelua yhdessä." in receipt.text
     assert "Toimintarakenne on verkostoitunut" in receipt.text
     assert "Suunnitteilla" in receipt.text

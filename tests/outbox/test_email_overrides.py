@@ -81,7 +81,7 @@ def test_an_invitation_override_is_sent_in_its_language(
 
     # the Swedish unit has no Swedish override: the standard text
     (standard,) = smtp.to(swedish.contact_email)
-    assert standard.message["Subject"] == "Kartläggning: Testikartoitus"
+    assert standard.message["Subject"] == "Inbjudan till kartläggningen: Testikartoitus"
     assert "Hej Päivi Lehtonen" in standard.text
     assert LINK_RE.search(standard.text)
 
@@ -107,11 +107,13 @@ def test_a_reminder_override_replaces_only_the_reminder(
     invoke(runner, "invitations", "remind", "syksy")
     invoke(runner, "outbox", "work", "--once")
     invitation, reminder = smtp.to(swedish.contact_email)
-    assert invitation.message["Subject"] == "Kartläggning: Testikartoitus"
+    assert invitation.message["Subject"] == "Inbjudan till kartläggningen: Testikartoitus"
     assert reminder.message["Subject"] == f"Påminnelse om Testikartoitus för {swedish.name}"
     assert re.fullmatch(
         r"Hej Päivi Lehtonen! Svara senast \d+\.\d+\.\d{4} kl\. \d+\.\d{2}: "
-        r"http://localhost/r/[A-Za-z0-9_-]{43}\n",
+        r"http://localhost/r/[A-Za-z0-9_-]{43}\n\n--\n"
+        r"Avsändare: Kompetenscentren inom det sociala området\.\n"
+        r"Frågor om kartläggningen: Kartläggningens kontaktperson, \S+@\S+\n",
         plain(reminder),
     )
 
@@ -128,7 +130,7 @@ def test_clear_goes_back_to_the_template(runner, db, smtp, tmp_path, round_with_
     invoke(runner, "invitations", "send", "syksy")
     invoke(runner, "outbox", "work", "--once")
     (mail,) = smtp.to(finnish.contact_email)
-    assert mail.message["Subject"] == "Kartoitus: Testikartoitus"
+    assert mail.message["Subject"] == "Kutsu kartoitukseen: Testikartoitus"
     assert "Hei Anna Virtanen" in mail.text and link in mail.text
     assert "Vastatkaa" not in mail.text
 
@@ -143,7 +145,8 @@ def test_an_override_saved_after_queueing_is_used_at_send_time(runner, db, smtp,
     invoke(runner, "outbox", "work", "--once")
     (mail,) = smtp.received
     assert mail.message["Subject"] == "Uusi"
-    assert plain(mail) == f"Uusi teksti: http://localhost{link}\n"
+    # The round's own text, then who sent it and whom to ask, as in every message.
+    assert plain(mail).startswith(f"Uusi teksti: http://localhost{link}\n\n--\nLähettäjä: ")
 
 
 @pytest.mark.parametrize(

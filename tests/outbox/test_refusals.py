@@ -80,7 +80,7 @@ def test_a_title_with_a_line_break_makes_a_one_line_subject(runner, db, smtp):
     invoke(runner, "outbox", "work", "--once")
     (message,) = smtp.received
     assert message.message["Bcc"] is None
-    assert message.message["Subject"] == "Kartoitus: Kartoitus Bcc: evil@example.com"
+    assert message.message["Subject"] == "Kutsu kartoitukseen: Kartoitus Bcc: evil@example.com"
     assert message.recipients == [db.session.scalar(select(Unit.contact_email))]
 
 
