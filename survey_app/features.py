@@ -17,6 +17,7 @@ def register_features(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .directory.routes import bp as directory_bp
     from .invitations.auto_reminders import queue_due_reminders
+    from .invitations.contacts import check_contacts
     from .invitations.mail import MAIL_KINDS as INVITATION_MAIL
     from .invitations.routes import bp as dashboard_bp
     from .outbox import kinds
@@ -49,6 +50,7 @@ def register_features(app: Flask) -> None:
         app.register_blueprint(blueprint)
     errors.answer_errors_under(app, api_bp.url_prefix, api_error)
 
+    check_contacts(app)
     app.add_template_filter(classified, "classified")
     app.add_template_global(choices_here, "classification_choices")
     kinds.register(app, *INVITATION_MAIL, RECEIPT, PASSWORD_RESET)

@@ -112,6 +112,19 @@ def test_the_audit_log_in_the_pages_language(client, db, runner):
     assert "yksikköä muokattu" in finnish and "yksikkö A1" in finnish
     assert "toimiala: Lastensuojelu" in finnish and "toiminnan vaihe: valmisteleva" in finnish
     assert "deactivated: True" not in finnish and "poistettu käytöstä: kyllä" in finnish
+    AuditEntry.record(
+        admin,
+        "retry mail",
+        "outbox message 7: invitation to a@example.fi",
+        "Itä-Suomi",
+        before={"status": "failed"},
+        after={"status": "queued"},
+    )
+    AuditEntry.record(admin, "resend invitation", "round kevat: unit A1", "Itä-Suomi")
+    db.session.commit()
+    finnish = words(client.get("/admin/audit?lang=fi").get_data(as_text=True))
+    assert "kartoitus kevat: yksikkö A1" in finnish and "kutsu lähetetty uudelleen" in finnish
+    assert "lähtevän postin viesti 7" in finnish and "tila: epäonnistui" in finnish
     swedish = words(client.get("/admin/audit?lang=sv").get_data(as_text=True))
     assert "enhet ändrad" in swedish and "Objekt" in swedish and "Mål" not in swedish
     assert "verksamhetsområde: Barnskydd" in swedish and "verksamhetsfas: ordinarie" in swedish

@@ -3,6 +3,8 @@ targets and the names of the values they changed), so that they read the same in
 export and outlive a wording change; the page names them in its own language. An
 action or value name this table does not know is shown as it was stored."""
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +27,8 @@ ACTIONS = {
     "send invitations": _l("invitations sent"),
     "remind": _l("reminders sent"),
     "change contact email": _l("contact email changed"),
+    "resend invitation": _l("invitation sent again"),
+    "re-issue link": _l("new link made"),
     "retry mail": _l("mail queued again"),
     "import past round": _l("past round imported"),
 }
@@ -55,14 +59,27 @@ VALUE_NAMES = {
     "file": _l("file"),
     "responses": _l("responses"),
     "closed_at": _l("closed"),
+    "attempts": _l("attempts"),
+    "answer": _l("server's answer"),
 }
 TARGETS = {
+    "outbox message": _l("outbox message"),
+    "outbox": _l("outbox"),
     "unit": _l("unit"),
     "round": _l("round"),
     "file": _l("file"),
-    "outbox": _l("outbox"),
+    "to": _l("to"),
 }
-STATES = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed"), "queued": _l("queued")}
+_TARGET_WORDS = re.compile(r"\b(" + "|".join(TARGETS) + r")\b")
+STATES = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "queued": _l("queued"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+    "bounced": _l("bounced"),
+}
 
 
 def action_label(action: str) -> str:
@@ -70,12 +87,15 @@ def action_label(action: str) -> str:
 
 
 def target_label(target: str) -> str:
-    """ "unit A1" → "yksikkö A1": the first word translated, the rest as stored."""
-    word, space, rest = target.partition(" ")
-    return f"{TARGETS[word]}{space}{rest}" if word in TARGETS else target
+    """ "round kevat: unit A1" → "kartoitus kevat: yksikkö A1": the words that say what
+    a name is are translated, the names (codes, slugs, addresses) kept as stored."""
+    return _TARGET_WORDS.sub(lambda match: str(TARGETS[match.group(1)]), target)
 
 
-def value_label(name: str) -> str:
+def value_label(name: str, value=None) -> str:
+    """A value's name; "status" is a message's state when its value is one."""
+    if name == "status" and value in STATES:
+        name = "state"
     return str(VALUE_NAMES.get(name, name))
 
 
@@ -88,6 +108,6 @@ def value_text(name: str, value) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(str(part) for part in value)
-    if name == "state" and value in STATES:
+    if name in ("state", "status") and value in STATES:
         return str(STATES[value])
     return str(value)

@@ -12,7 +12,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 bp.after_request(no_store)
 bp.add_app_template_filter(labels.action_label, "audit_action")
 bp.add_app_template_filter(labels.target_label, "audit_target")
-bp.add_app_template_filter(labels.value_label, "audit_value_name")
+bp.add_app_template_global(labels.value_label, "audit_value_name")
 bp.add_app_template_global(labels.value_text, "audit_value")
 
 

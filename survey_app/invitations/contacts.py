@@ -29,7 +29,7 @@ def sender_for(region: str, language: str) -> Sender:
     data = _contacts(current_app.config.get("CONTACTS_FILE") or str(SHIPPED))
     contact = data["regions"].get(region) or data["contact"]
     return Sender(
-        organisation=localized(data["organisation"], language),
+        organisation=_text(data["organisation"], language),
         contact_name=_text(contact.get("name"), language),
         email=contact.get("email") or current_app.config["MAIL_DEFAULT_SENDER"],
         phone=contact.get("phone") or "",
@@ -40,10 +40,22 @@ def _text(value, language: str) -> str:
     return localized(value, language) if isinstance(value, dict) else (value or "")
 
 
+def check_contacts(app) -> None:
+    """Read the contacts file when the app starts: a missing or broken file stops the
+    service with its reason, rather than failing every email later, one by one."""
+    path = app.config.get("CONTACTS_FILE") or str(SHIPPED)
+    try:
+        _contacts(path)
+    except (OSError, ValueError, yaml.YAMLError, AttributeError, TypeError) as error:
+        raise RuntimeError(f"CONTACTS_FILE {path}: {error}") from None
+
+
 @cache
 def _contacts(path: str) -> dict:
     """The file read once per process; its regions keyed by the roster's names."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping with organisation, contact and regions")
     regions = {}
     for key, contact in (data.get("regions") or {}).items():
         stored = stored_value("region", str(key))

@@ -49,9 +49,10 @@ def _render(message: OutboxMessage) -> RenderedMessage:
         "invitation": _("Invitation to the survey: %(title)s", title=title),
         "reminder": _("Reminder: %(title)s", title=title),
     }
-    profile = any(q.prefill_from_previous_round for q in context["round"].questionnaires)
-    context["profile"] = profile
-    context["prefilled"] = profile and has_earlier_answers(message.invitation)
+    prefills = [q for q in context["round"].questionnaires if q.prefill_from_previous_round]
+    codes = [item.code for questionnaire in prefills for item in questionnaire.items]
+    context["profile"] = bool(prefills)
+    context["prefilled"] = has_earlier_answers(message.invitation, codes)
     return from_templates(message.kind, subjects[message.kind], context)
 
 

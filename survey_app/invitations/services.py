@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import tokens
 from ..extensions import db
-from ..models import Invitation, Round, Unit
+from ..models import Answer, Invitation, Response, Round, Unit
 from ..models.invitation import UNIT_SNAPSHOT
 from ..models.types import utcnow
 from ..tokens import LinkUnavailable
@@ -213,10 +213,11 @@ def find_by_token(token: str) -> Invitation | None:
     return invitation
 
 
-def has_earlier_answers(invitation: Invitation) -> bool:
-    """Whether the unit submitted in an earlier round: then its profile starts from
-    those answers (respond.services.previous_profile), and its invitation says so."""
-    earlier = (
+def has_earlier_answers(invitation: Invitation, codes: list[str]) -> bool:
+    """Whether the form will start from the unit's answers to these items: the latest
+    earlier round it submitted in (as respond.services.previous_profile finds it)
+    answered one of them. Its invitation says so only then."""
+    latest = (
         select(Invitation.id)
         .join(Round, Invitation.round_id == Round.id)
         .where(
@@ -225,6 +226,14 @@ def has_earlier_answers(invitation: Invitation) -> bool:
             Invitation.submitted_at.is_not(None),
             Round.deadline < invitation.round.deadline,
         )
+        .order_by(Round.deadline.desc(), Invitation.submitted_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    answered = (
+        select(Answer.id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.invitation_id == latest, Answer.item_code.in_(codes))
         .limit(1)
     )
-    return db.session.scalar(earlier) is not None
+    return bool(codes) and db.session.scalar(answered) is not None

@@ -259,14 +259,14 @@ def _submitted_at(text: str, closes: datetime) -> tuple[datetime, str | None]:
         return closes, None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=HELSINKI)
+        moment = moment.astimezone(UTC)  # OverflowError for a year such as 0001
+    except (ValueError, OverflowError):
         return closes, _(
             'submitted_at "%(value)s" is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)',
             value=text[:40],
         )
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=HELSINKI)
-    moment = moment.astimezone(UTC)
-    if moment > utcnow():
-        return closes, _('submitted_at "%(value)s" is in the future', value=text[:40])
+    if moment.astimezone(HELSINKI).date() > closes.astimezone(HELSINKI).date():
+        return closes, _('submitted_at "%(value)s" is after the round closed', value=text[:40])
     return moment, None

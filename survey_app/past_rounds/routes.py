@@ -42,6 +42,8 @@ def start():
         preview = upload.preview(current_user, form.wanted(), filename, data)
     except UploadRefused as refusal:
         return _form_page(form, refusal.messages, refusal.status)
+    except Refused as refusal:  # a questionnaire file changed without a new version
+        return _form_page(form, [message_for(refusal)], 409)
     return _preview_page(preview, status=422 if preview.past.problems else 200)
 
 
@@ -66,7 +68,7 @@ def confirm():
 
 def _refused(error: Refused):
     if isinstance(error, upload.PreviewStale):
-        return _preview_page(error.preview, status=409, stale=True)
+        return _preview_page(error.preview, status=409, stale=error.messages[0])
     if isinstance(error, UploadRefused):
         return _form_page(PastRoundForm(formdata=None), error.messages, error.status)
     # Another admin took the short name between the preview and the confirmation.
@@ -75,15 +77,18 @@ def _refused(error: Refused):
 
 @bp.errorhandler(413)
 def too_large(_error):
-    """A file past the request limit is refused before the view runs: say it plainly."""
-    return _form_page(PastRoundForm(formdata=None), [too_large_message()], 413)
+    """A file past the request limit is refused before the view runs: say it plainly
+    (on the upload's own page, to an admin who may see it)."""
+    if request.endpoint == "past_rounds.start" and getattr(current_user, "is_national", False):
+        return _form_page(PastRoundForm(formdata=None), [too_large_message()], 413)
+    return render_error(413)
 
 
 def _form_page(form, messages: list[str] | None = None, status: int = 200):
     return render_template("past_rounds/upload.html", form=form, messages=messages), status
 
 
-def _preview_page(preview: upload.Preview, status: int, stale: bool = False):
+def _preview_page(preview: upload.Preview, status: int, stale: str = ""):
     return (
         render_template("past_rounds/preview.html", preview=preview, stale=stale),
         status,

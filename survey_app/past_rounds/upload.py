@@ -80,10 +80,11 @@ def _checked(admin, wanted: Wanted, filename: str, rows, versions) -> Preview:
 
 
 class PreviewStale(UploadRefused):
-    """The roster changed since the preview: here is what the file gives now."""
+    """The roster or the questionnaires changed since the preview: here is what the
+    file gives now."""
 
-    def __init__(self, fresh: Preview):
-        super().__init__(409, [_("The roster changed after the preview. Check it again.")])
+    def __init__(self, fresh: Preview, message: str):
+        super().__init__(409, [message])
         self.preview = fresh
 
 
@@ -98,9 +99,11 @@ def confirm(admin: Admin, token: str) -> Preview:
     versions = questionnaire_versions(DEFAULT_KEYS)
     rows = [(number, values) for number, values in data["rows"]]
     fresh = _checked(admin, wanted, data["file"], rows, versions)
-    changed = _named(versions) != data["versions"]
-    if changed or fresh.past.problems or fresh.past.fingerprint() != data["fingerprint"]:
-        raise PreviewStale(fresh)
+    if _named(versions) != data["versions"]:
+        message = _("The questionnaires changed after the preview. Check it again.")
+        raise PreviewStale(fresh, message)
+    if fresh.past.problems or fresh.past.fingerprint() != data["fingerprint"]:
+        raise PreviewStale(fresh, _("The roster changed after the preview. Check it again."))
     fresh.round = write_round(
         wanted.slug,
         wanted.title,

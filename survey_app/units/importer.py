@@ -18,6 +18,8 @@ from .roster_files import COLUMNS, REQUIRED_COLUMNS, Rows, read_bytes, read_rows
 
 __all__ = ["COLUMNS", "RosterError", "import_units", "read_rows", "read_bytes", "check_values"]
 
+# Accepted before the classification named the statuses (Swedish pages said "aktiv").
+LEGACY_STATUSES = {"aktiv": "active"}
 LANGUAGE_ALIASES = {"": "fi", "fi": "fi", "sv": "sv", "en": "en"}
 MAX_LENGTHS = {
     "name": 300,
@@ -67,7 +69,7 @@ def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
                 )
             )
     raw_status = values.get("status", "")
-    status = stored_value("status", raw_status)
+    status = stored_value("status", raw_status) or LEGACY_STATUSES.get(raw_status.lower())
     if raw_status and status is None:
         problems.append(Problem("unknown_status", fields=("status",), params={"value": raw_status}))
     raw_language = values.get("language", "")
@@ -102,7 +104,7 @@ def check_values(values: dict[str, str]) -> tuple[dict | None, list[Problem]]:
 
 def known(kind: str) -> str:
     """The classification's Finnish names of a kind, for a message."""
-    return ", ".join(name for _stored, name in classification().choices(kind, "fi"))
+    return "; ".join(name for _stored, name in classification().choices(kind, "fi"))
 
 
 def check_rows(rows: Rows) -> tuple[list[tuple[int, dict]], list[Problem]]:

@@ -104,14 +104,14 @@ def test_the_audit_log_is_scoped_and_filtered(client, db, setup):
     act(client, "/admin/rounds/kevat/units/L1/resend")
     act(client, "/admin/rounds/kevat/units/E1/reissue")
     national = client.get("/admin/audit").get_data(as_text=True)
-    assert "unit L1" in national and "unit E1" in national
+    assert "yksikkö L1" in national and "yksikkö E1" in national
     filtered = client.get("/admin/audit?action=re-issue+link").get_data(as_text=True)
-    assert "unit E1" in filtered and "unit L1" not in filtered
+    assert "yksikkö E1" in filtered and "yksikkö L1" not in filtered
     start = client.get("/admin/").get_data(as_text=True)
     client.post("/admin/logout", data={"csrf_token": CSRF_RE.search(start).group(1)})
     login(client, "ita@example.fi", PASSWORD)
     regional = client.get("/admin/audit").get_data(as_text=True)
-    assert "unit E1" in regional and "unit L1" not in regional
+    assert "yksikkö E1" in regional and "yksikkö L1" not in regional
 
 
 def page_text(client, url="/admin/rounds/kevat"):

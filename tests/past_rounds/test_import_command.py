@@ -4,9 +4,10 @@ history")."""
 
 import csv
 import json
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey_app.models import AuditEntry, Invitation, OutboxMessage, Round
 from tests.factories import make_invitation, make_response, make_round, make_unit
@@ -56,6 +57,10 @@ def test_an_exported_round_imports_as_the_same_numbers(db, runner, tmp_path):
         invitation, _link = make_invitation(round_=round_, unit=make_unit())
         make_response(invitation, values)
     round_.state = "closed"
+    # Answered in December 2007, as the round it is imported as.
+    db.session.execute(
+        update(Invitation).values(submitted_at=datetime(2007, 12, 10, 9, 30, tzinfo=UTC))
+    )
     db.session.commit()
     exported = tmp_path / "alkuperainen.csv"
     invoke(runner, "results", "export", "alkuperainen", "--format", "csv", "-o", exported)
@@ -215,3 +220,31 @@ def test_the_february_report_shows_the_change_since_december(db, runner, client,
     assert "+17" in text  # 92 − 75
     assert "+6" in text  # 56 − 50
     assert "Kartoitus joulukuu 2007" in text
+
+
+def test_a_submission_time_out_of_range_or_after_the_close_is_a_bad_row(db, runner, tmp_path):
+    """Found in review: year 0001 crashed the import; a time after the close was kept."""
+    make_unit(code="A1")
+    make_unit(code="A2")
+    db.session.commit()
+    path = write_csv(
+        tmp_path / "ajat.csv",
+        ["code", "submitted_at", "k1_1"],
+        [["A1", "0001-01-01", "yes"], ["A2", "2020-05-05", "yes"]],
+    )
+    result = runner.invoke(
+        args=[
+            "rounds",
+            "import",
+            "joulu-07",
+            str(path),
+            "--title",
+            "X",
+            "--closed-at",
+            "2007-12-14",
+        ]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "row 2: submitted_at" in result.output and "row 3: submitted_at" in result.output
+    assert "after the round closed" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Round)) == 0

@@ -104,3 +104,23 @@ def test_the_workbook_names_fields_and_regions_in_its_language(client, swedish_r
     sheet = load_workbook(io.BytesIO(data))["units"]
     names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"Barnskydd", "Handikappservice", "Östra Finland"}
+
+
+def test_a_broken_contacts_file_stops_the_service_at_start(database_url, tmp_path):
+    """Found in review: a contacts file naming an unknown region failed every email
+    later, one by one; now the app does not start, and says why."""
+    from tests.helpers import make_app
+
+    path = tmp_path / "contacts.yaml"
+    path.write_text("regions:\n  Atlantis: {email: a@example.fi}\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="Atlantis"):
+        make_app(database_url, CONTACTS_FILE=str(path))
+
+
+def test_the_swedish_status_word_used_before_still_imports(runner, db, tmp_path):
+    path = tmp_path / "aktiv.csv"
+    path.write_text(
+        "code,name,field,status,region,contact_email\nS1,Enhet,Barnskydd,aktiv,Lappi,s@e.fi\n"
+    )
+    invoke(runner, "units", "import", path)
+    assert db.session.scalar(select(Unit.status).filter_by(code="S1")) == "active"
