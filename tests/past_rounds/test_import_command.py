@@ -116,21 +116,9 @@ def test_every_bad_row_is_named_and_nothing_is_imported(db, runner, tmp_path):
             ["A2", "yes", "", "eilen"],  # not a date; A2 is repeated too
         ],
     )
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "import",
-            "joulu-07",
-            str(path),
-            "--title",
-            "X",
-            "--closed-at",
-            "2007-12-14",
-        ]
-    )
-    assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert any("row 3:" in line and "ZZ9" in line for line in lines), result.output
+    output = import_round(runner, path, code=1)
+    lines = output.splitlines()
+    assert any("row 3:" in line and "ZZ9" in line for line in lines), output
     assert any("row 4:" in line and "k1_1" in line and "maybe" in line for line in lines)
     assert any("row 5:" in line and "first on row 2" in line for line in lines)
     assert any("row 6:" in line and "eilen" in line for line in lines)
@@ -232,19 +220,8 @@ def test_a_submission_time_out_of_range_or_after_the_close_is_a_bad_row(db, runn
         ["code", "submitted_at", "k1_1"],
         [["A1", "0001-01-01", "yes"], ["A2", "2020-05-05", "yes"]],
     )
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "import",
-            "joulu-07",
-            str(path),
-            "--title",
-            "X",
-            "--closed-at",
-            "2007-12-14",
-        ]
-    )
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "row 2: submitted_at" in result.output and "row 3: submitted_at" in result.output
-    assert "after the round closed" in result.output
+    output = import_round(runner, path, code=1)
+    assert "Traceback" not in output
+    assert "row 2: submitted_at" in output and "row 3: submitted_at" in output
+    assert "after the round closed" in output
     assert db.session.scalar(select(func.count()).select_from(Round)) == 0
