@@ -88,7 +88,7 @@ def closing_moment(day: date) -> datetime:
     moment = datetime.combine(day, CLOSING_HOUR, tzinfo=HELSINKI).astimezone(UTC)
     if moment > utcnow():
         raise Refused(
-            "closing day: a past round closed in the past (at 16.00 on that day)",
+            "closing day: must be in the past (the round is dated 16.00 Finnish time on it)",
             code="closed_at_future",
         )
     return moment
