@@ -128,3 +128,15 @@ def test_the_audit_log_in_the_pages_language(client, db, runner):
     swedish = words(client.get("/admin/audit?lang=sv").get_data(as_text=True))
     assert "enhet ändrad" in swedish and "Objekt" in swedish and "Mål" not in swedish
     assert "verksamhetsområde: Barnskydd" in swedish and "verksamhetsfas: ordinarie" in swedish
+
+
+def test_the_respondents_footer_is_not_on_admin_pages_or_the_report_pdf(client, two_rounds):
+    from tests.helpers import pdf_text
+
+    footer = "Kysyttävää kartoituksesta?"
+    _invitation, link = make_invitation(round_=make_round(slug="auki"))
+    assert footer in client.get(link + "?lang=fi").get_data(as_text=True)
+    login(client, "paa@example.fi")
+    for path in ("/admin/", "/admin/units", "/admin/rounds/kevat", "/admin/rounds/kevat/report"):
+        assert footer not in client.get(path + "?lang=fi").get_data(as_text=True), path
+    assert footer not in pdf_text(client.get("/admin/rounds/kevat/report.pdf?lang=fi"))

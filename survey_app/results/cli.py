@@ -29,6 +29,8 @@ def export_command(slug: str, format_: str, output: Path | None):
     with refusing(Refused):
         round_ = get_round(slug)
     if output is None:
+        if format_ == "xlsx" and sys.stdout.isatty():
+            fail("an XLSX workbook is binary: write it to a file with -o PATH, or pipe it")
         target = getattr(sys.stdout, "buffer", None)
         if target is None:
             fail("standard output takes no bytes here; use -o PATH")

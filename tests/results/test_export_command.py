@@ -47,3 +47,40 @@ def test_unknown_round_and_bad_format_are_refused(runner, export_dataset, tmp_pa
     result = runner.invoke(args=["results", "export", "syksy", "--format", "pdf"])
     assert result.exit_code == 2
     assert "pdf" in result.output
+
+
+def test_a_workbook_is_not_written_to_a_terminal(db, export_dataset, database_url):
+    """As an admin types it in a terminal (stdout a real pseudo-terminal): an XLSX is
+    binary, so the command says to use -o instead of filling the screen with it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    db.session.commit()
+    db.session.remove()  # the command runs in its own process, on the same database
+    leader, follower = pty.openpty()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "flask", "--app", "survey_app"]
+    try:
+        result = subprocess.run(
+            [*command, "results", "export", "syksy", "--format", "xlsx"],
+            env=env,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 1
+    assert "-o PATH" in result.stderr
+    # Piped, the same command writes the workbook.
+    piped = subprocess.run(
+        [*command, "results", "export", "syksy", "--format", "xlsx"],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert piped.returncode == 0 and piped.stdout.startswith(b"PK")
