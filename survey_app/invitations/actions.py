@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Admin, AuditEntry, Invitation, Round, Unit
 from ..refusals import Refused, UnitNotVisible
 from .mailing import (
+    REMIND_ALL_AGAIN_AFTER_DAYS,
     ReminderRules,
     contact_email_changed,
     queue_invitations,
@@ -20,10 +21,6 @@ from .mailing import (
     reissue_and_mail,
     resend_invitation,
 )
-
-# "Remind all" leaves out the units mailed (invited or reminded) this recently, so
-# that pressing it twice does not mail everyone twice; "remind selected" does not.
-REMIND_ALL_AGAIN_AFTER_DAYS = 1
 
 
 def visible_unit_ids(round_: Round, admin: Admin, codes: list[str] | None) -> set[int]:

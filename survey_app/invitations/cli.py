@@ -14,6 +14,7 @@ from ..extensions import db
 from ..lookup import get_round
 from ..refusals import Refused
 from .mailing import (
+    REMIND_ALL_AGAIN_AFTER_DAYS,
     ReminderRules,
     invitation_of,
     queue_invitations,
@@ -108,10 +109,20 @@ def send_command(slug: str):
 @invitations_cli.command("remind")
 @click.argument("slug")
 @click.option("--only-unopened", is_flag=True, help="Only units that never opened the link.")
-@click.option("--not-within-days", type=float, help="Skip units mailed within this many days.")
+@click.option(
+    "--not-within-days",
+    type=float,
+    help=f"Skip units mailed within this many days (default {REMIND_ALL_AGAIN_AFTER_DAYS:g}).",
+)
 @click.option("--max-reminders", type=int, help="Skip units that got this many reminders.")
-def remind_command(slug, only_unopened, not_within_days, max_reminders):
-    """Queue a reminder for every invited unit that has not submitted."""
+@click.option("--all", "everyone", is_flag=True, help="Also units mailed in the last day.")
+def remind_command(slug, only_unopened, not_within_days, max_reminders, everyone):
+    """Queue a reminder for every invited unit that has not submitted, except those
+    mailed in the last day (as the web's "remind all" does; --all reminds them too)."""
+    if everyone and not_within_days is not None:
+        fail("give --all or --not-within-days, not both")
+    if not_within_days is None and not everyone:
+        not_within_days = REMIND_ALL_AGAIN_AFTER_DAYS
     rules = ReminderRules(only_unopened, not_within_days, max_reminders)
     with refusing(Refused):
         round_ = get_round(slug)

@@ -51,6 +51,12 @@ def queue_invitations(round_: Round, unit_ids: set[int] | None = None) -> tuple[
     return queued, total - queued
 
 
+# "Remind all" (the web's button and `invitations remind`) leaves out the units mailed
+# (invited or reminded) this recently, so that doing it twice does not mail everyone
+# twice; "remind selected" and `--all` do not.
+REMIND_ALL_AGAIN_AFTER_DAYS = 1
+
+
 @dataclass(frozen=True)
 class ReminderRules:
     only_unopened: bool = False

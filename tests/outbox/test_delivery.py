@@ -111,11 +111,16 @@ def test_reminder_options(runner, client, db, smtp):
     assert "Queued 1 reminders" in invoke(
         runner, "invitations", "remind", "syksy", "--not-within-days", 3
     )
+    # Both were mailed today: a plain remind leaves them out, as the web's "remind all".
+    assert "Queued 0 reminders" in invoke(runner, "invitations", "remind", "syksy")
+    assert "not both" in invoke(
+        runner, "invitations", "remind", "syksy", "--all", "--not-within-days", 2, code=1
+    )
     assert "Queued 2 reminders" in invoke(
-        runner, "invitations", "remind", "syksy", "--max-reminders", 2
+        runner, "invitations", "remind", "syksy", "--all", "--max-reminders", 2
     )
     assert "Queued 0 reminders" in invoke(
-        runner, "invitations", "remind", "syksy", "--max-reminders", 2
+        runner, "invitations", "remind", "syksy", "--all", "--max-reminders", 2
     )
     assert opened.first_opened_at is not None
 

@@ -104,7 +104,7 @@ def test_a_reminder_override_replaces_only_the_reminder(
     )
     assert result.exit_code == 0, result.output
     invoke(runner, "invitations", "send", "syksy")
-    invoke(runner, "invitations", "remind", "syksy")
+    invoke(runner, "invitations", "remind", "syksy", "--all")  # invited a moment ago
     invoke(runner, "outbox", "work", "--once")
     invitation, reminder = smtp.to(swedish.contact_email)
     assert invitation.message["Subject"] == "Inbjudan till kartläggningen: Testikartoitus"
