@@ -18,6 +18,7 @@ from .models import Admin, Invitation, OutboxMessage, Response, Round, Submitted
 from .models.types import utcnow
 from .respond.services import mark_opened, save_answers
 from .rounds.services import close_round, create_round, open_round
+from .timeutil import parse_local, to_local
 from .units.importer import import_units
 
 DEMO_ROSTER = Path(__file__).resolve().parent / "demo_data" / "units.csv"
@@ -77,7 +78,9 @@ def demo_command() -> None:
     result = import_units(DEMO_ROSTER)
     round_ = db.session.scalar(select(Round).filter_by(slug=DEMO_SLUG))
     if round_ is None:
-        deadline = (utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+        # 16.00 Finnish time in 30 days, as rounds close.
+        day = (to_local(utcnow()) + timedelta(days=30)).date()
+        deadline = parse_local(f"{day.isoformat()}T16:00")
         round_ = create_round(
             DEMO_SLUG,
             "KEHY-kartoitus (demo)",
@@ -103,10 +106,12 @@ def demo_command() -> None:
         f"round {PREVIOUS_SLUG} is closed, with answers."
     )
     click.echo(f"Respondent links (all: flask --app survey_app invitations links {round_.slug}):")
+    # Links a newcomer can answer: those of units that have not submitted yet.
+    waiting = [invitation for invitation in invitations if invitation.submitted_at is None]
     by_language = {}
-    for invitation in invitations:
+    for invitation in waiting:
         by_language.setdefault(invitation.unit.language, invitation)
-    samples = [*by_language.values(), *invitations[1:3]]
+    samples = [*by_language.values(), *waiting[1:3]]
     for invitation in dict.fromkeys(samples):
         unit = invitation.unit
         click.echo(f"  [{unit.language}] {unit.name}: {link_for(invitation)}")

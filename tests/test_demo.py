@@ -5,7 +5,9 @@ import re
 
 from sqlalchemy import func, select
 
-from survey_app.models import OutboxMessage, Response
+from survey_app.invitations.services import find_by_token
+from survey_app.models import OutboxMessage, Response, Round
+from survey_app.timeutil import to_local
 from tests.helpers import login
 
 
@@ -17,6 +19,12 @@ def test_demo_loads_a_roster_and_an_open_round_with_working_links(runner, client
     assert "demo-syksy is closed" in result.output
     links = re.findall(r"http://localhost(/r/[A-Za-z0-9_-]{43})", result.output)
     assert len(links) >= 3
+    # Every printed link is one still to answer: its unit has not submitted.
+    for link in links:
+        assert find_by_token(link.removeprefix("/r/")).submitted_at is None, link
+    # The round closes at 16.00 Finnish time, as rounds do.
+    deadline = db.session.scalar(select(Round.deadline).filter_by(slug="demo-kartoitus"))
+    assert to_local(deadline).strftime("%H:%M") == "16:00"
     swedish = re.search(r"\[sv\] .*?http://localhost(/r/\S+)", result.output).group(1)
     assert '<html lang="sv">' in client.get(swedish).get_data(as_text=True)
     admin, password = re.search(r"as (\S+), password (\S+) ", result.output).groups()
