@@ -213,11 +213,10 @@ def find_by_token(token: str) -> Invitation | None:
     return invitation
 
 
-def has_earlier_answers(invitation: Invitation, codes: list[str]) -> bool:
-    """Whether the form will start from the unit's answers to these items: the latest
-    earlier round it submitted in (as respond.services.previous_profile finds it)
-    answered one of them. Its invitation says so only then."""
-    latest = (
+def latest_earlier_submission(invitation: Invitation):
+    """SQL for the id of the unit's invitation to the latest round that ended before
+    this one and that it submitted in: where its profile starts from."""
+    return (
         select(Invitation.id)
         .join(Round, Invitation.round_id == Round.id)
         .where(
@@ -230,6 +229,13 @@ def has_earlier_answers(invitation: Invitation, codes: list[str]) -> bool:
         .limit(1)
         .scalar_subquery()
     )
+
+
+def has_earlier_answers(invitation: Invitation, codes: list[str]) -> bool:
+    """Whether the form will start from the unit's answers to these items: its latest
+    earlier submission (respond.services.previous_profile) answered one of them. Its
+    invitation says so only then."""
+    latest = latest_earlier_submission(invitation)
     answered = (
         select(Answer.id)
         .join(Response, Answer.response_id == Response.id)

@@ -64,6 +64,16 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
+    @staticmethod
+    def rows(response_id: int, answers: dict[str, list[str]]) -> list[dict]:
+        """The rows that hold a submission's answers ({item code: [values]}): one per
+        value, numbered within its item, a value given twice kept once."""
+        return [
+            {"response_id": response_id, "item_code": code, "position": position, "value": value}
+            for code, values in answers.items()
+            for position, value in enumerate(dict.fromkeys(values))
+        ]
+
 
 class SubmittedVersion(db.Model):
     __tablename__ = "submitted_versions"

@@ -85,11 +85,7 @@ def write_round(
     answers, history = [], []
     for response in past.responses:
         response_id = response_ids[invitation_ids[response.unit_id]]
-        answers.extend(
-            {"response_id": response_id, "item_code": code, "position": position, "value": value}
-            for code, values in response.answers.items()
-            for position, value in enumerate(dict.fromkeys(values))
-        )
+        answers.extend(Answer.rows(response_id, response.answers))
         history.append(
             {
                 "response_id": response_id,

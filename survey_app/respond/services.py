@@ -12,7 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import write_apart
 from ..extensions import db
-from ..models import Answer, Invitation, Response, Round, SubmittedVersion
+from ..invitations.services import latest_earlier_submission
+from ..models import Answer, Invitation, Response, SubmittedVersion
 from ..models.definition import Item
 from ..models.types import utcnow
 from ..outbox.queue import queue_message
@@ -63,17 +64,7 @@ def working_answers(response: Response) -> Answers:
 def previous_profile(invitation: Invitation) -> Answers:
     """The unit's submitted answers from the latest round that ended before this one."""
     previous = db.session.scalar(
-        select(Response)
-        .join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Round, Invitation.round_id == Round.id)
-        .where(
-            Invitation.unit_id == invitation.unit_id,
-            Invitation.round_id != invitation.round_id,
-            Round.deadline < invitation.round.deadline,
-            Invitation.submitted_at.is_not(None),
-        )
-        .order_by(Round.deadline.desc(), Invitation.submitted_at.desc())
-        .limit(1)
+        select(Response).where(Response.invitation_id == latest_earlier_submission(invitation))
     )
     return submitted_answers(previous) if previous is not None else {}
 
@@ -196,11 +187,7 @@ def _store_submission(invitation, response, answers: Answers, language: str, now
     """The submitted answers as Answer rows, a numbered copy in the history, the receipt
     queued with this transaction (or not at all) and the invitation marked submitted."""
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
-    rows = [
-        {"response_id": response.id, "item_code": code, "position": position, "value": value}
-        for code, values in answers.items()
-        for position, value in enumerate(dict.fromkeys(values))
-    ]
+    rows = Answer.rows(response.id, answers)
     if rows:
         db.session.execute(insert(Answer), rows)
     number = (
