@@ -16,6 +16,7 @@ from .extensions import db
 from .invitations.services import ensure_invitations, link_for
 from .models import Admin, Invitation, OutboxMessage, Response, Round, SubmittedVersion
 from .models.types import utcnow
+from .outbox.transport import captured_mail_dir
 from .respond.services import mark_opened, save_answers
 from .rounds.services import close_round, create_round, open_round
 from .timeutil import parse_local, to_local
@@ -120,8 +121,8 @@ def demo_command() -> None:
             f"Admin pages: {current_app.config['BASE_URL']}/admin/ as {DEMO_ADMIN}, "
             f"password {admin_password} (shown once)"
         )
-    if not current_app.config.get("MAIL_SERVER"):
-        folder = Path(current_app.instance_path) / "mail"
+    folder = captured_mail_dir()
+    if folder is not None:
         click.echo(
             "Email: with no MAIL_SERVER set, `flask --app survey_app invitations send "
             f"{round_.slug}` and `flask --app survey_app outbox work --once` write each "

@@ -1,10 +1,10 @@
 """How numbers and times are shown: whole percents by the results' rule, and times in
 Helsinki time worded for the page's language (also as Jinja filters)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 
 from .i18n import current_language
 
@@ -29,6 +29,14 @@ def local_datetime(moment: datetime | None) -> str:
     return format_datetime(moment, PATTERNS.get(current_language(), PATTERNS["fi"]))
 
 
+DAY_PATTERNS = {"fi": "d.M.", "sv": "d.M.", "en": "d MMM"}
+
+
+def day_month(day: date) -> str:
+    """A day of this year or so, short: "7.12." in Finnish and Swedish, "7 Dec" in English."""
+    return format_date(day, DAY_PATTERNS.get(current_language(), DAY_PATTERNS["fi"]))
+
+
 def percent_text(value: int) -> str:
     """A whole percent as the page's language writes it: "92 %" in Finnish and Swedish
     (a no-break space), "92%" in English."""
@@ -40,4 +48,5 @@ def percent_text(value: int) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(percent_text, "pct")
+    app.add_template_filter(day_month, "day_month")
     app.add_template_global(percent, "percent")

@@ -28,6 +28,7 @@ ACTIONS = {
     "remind": _l("reminders sent"),
     "change contact email": _l("contact email changed"),
     "resend invitation": _l("invitation sent again"),
+    "send invitation": _l("invitation sent"),
     "re-issue link": _l("new link made"),
     "retry mail": _l("mail queued again"),
     "import past round": _l("past round imported"),

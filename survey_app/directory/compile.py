@@ -30,6 +30,7 @@ from ..models.types import utcnow
 from ..results.aggregate import scoped
 
 PROFILE_KEY = "kehy"
+NAME_CODE = "kehy_name"  # the unit's own name for itself: its entry's title
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Profile:
     name: str
     region: str
     field: str
-    round_slug: str
+    round_title: str  # the round it was submitted in, in the directory's language
     submitted_at: datetime | None
     entries: list[Entry]
 
@@ -182,15 +183,18 @@ def compile_directory(admin: Admin | None = None, language: str = "fi") -> Direc
         if not entries:
             continue
         unit = row.Unit
+        own_name = [entry.answer for entry in entries if entry.code == NAME_CODE]
         grouped[unit.region][unit.field].append(
             Profile(
                 unit_id=unit.id,
-                name=unit.name,
+                # The name the unit submitted is the title (the roster's where empty),
+                # so it is not repeated below it.
+                name=own_name[0] if own_name else unit.name,
                 region=unit.region,
                 field=unit.field,
-                round_slug=row.Round.slug,
+                round_title=row.Round.title_in(language)[0],
                 submitted_at=row.submitted_at,
-                entries=entries,
+                entries=[entry for entry in entries if entry.code != NAME_CODE],
             )
         )
 

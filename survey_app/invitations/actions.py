@@ -96,25 +96,33 @@ def remind(round_: Round, admin: Admin, codes: list[str] | None) -> Reminded:
     return Reminded(queued, skipped)
 
 
-def resend(round_: Round, admin: Admin, code: str) -> None:
-    _mail_again(round_, admin, code, "resend invitation", resend_invitation)
+def resend(round_: Round, admin: Admin, code: str) -> bool:
+    """Mail the unit's invitation (again); True when it had been mailed before."""
+    return _mail_again(
+        round_, admin, code, resend_invitation, "send invitation", "resend invitation"
+    )
 
 
-def reissue(round_: Round, admin: Admin, code: str) -> None:
-    _mail_again(round_, admin, code, "re-issue link", reissue_and_mail)
+def reissue(round_: Round, admin: Admin, code: str) -> bool:
+    return _mail_again(round_, admin, code, reissue_and_mail, "re-issue link", "re-issue link")
 
 
-def _mail_again(round_: Round, admin: Admin, code: str, action: str, mail) -> None:
-    """Mail a visible unit's invitation again by `mail` (resend, or with a new link)."""
+def _mail_again(
+    round_: Round, admin: Admin, code: str, mail, first_action: str, again_action: str
+) -> bool:
+    """Mail a visible unit's invitation by `mail` (resend, or with a new link), audited
+    as the first mailing or a repeated one; True when it had been mailed before."""
     invitation = visible_invitation(round_, admin, code)
+    mailed_before = invitation.mailed_at is not None
     mail(invitation)
     AuditEntry.record(
         admin,
-        action,
+        again_action if mailed_before else first_action,
         f"round {round_.slug}: unit {code}",
         invitation.unit.region,
         after={"to": invitation.unit.contact_email},
     )
+    return mailed_before
 
 
 def change_contact_email(round_: Round, admin: Admin, code: str, email: str) -> None:

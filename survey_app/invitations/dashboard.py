@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Admin, Invitation, OutboxMessage, Round
 from ..models.types import utcnow
 from .status import Totals, UnitStatus, counts, unit_page
+from .timeline import Timeline, submission_timeline
 
 MISSING_PER_PAGE = 50
 
@@ -34,6 +35,9 @@ class Dashboard:
     days_left: int | None
     stages: dict[str, int]  # STAGES → units, summing to the invited
     unsent: int  # units the admin sees whose invitation was never mailed
+    invited_unmailed: int  # of those, units invited (with a link) but never mailed
+    not_invited: int  # of those, units of the roster not yet invited (no link yet)
+    timeline: Timeline
     waiting: int  # this round's messages (of those units) still in the outbox
     generated_at: datetime
 
@@ -50,6 +54,7 @@ def round_dashboard(
     if round_.effective_state(now) == "open":
         days_left = max(0, (round_.deadline - now).days)
     numbers = counts(round_, admin)
+    not_invited = numbers.totals.units - numbers.totals.invited
     return Dashboard(
         round=round_,
         totals=numbers.totals,
@@ -62,6 +67,9 @@ def round_dashboard(
         stages=numbers.stages,
         # What "Send invitations" would queue (nothing, once the round is closed).
         unsent=0 if round_.effective_state() == "closed" else numbers.unmailed,
+        invited_unmailed=numbers.unmailed - not_invited,
+        not_invited=not_invited,
+        timeline=submission_timeline(round_, admin, now),
         waiting=waiting_count(round_, admin),
         generated_at=now,
     )

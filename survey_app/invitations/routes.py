@@ -9,6 +9,7 @@ from ..models import Round
 from ..web import no_store, round_or_404, run_action
 from . import actions
 from .dashboard import round_dashboard, waiting_count
+from .unit_in_round import unit_in_round
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin/rounds")
 bp.after_request(no_store)
@@ -26,6 +27,13 @@ def show(slug: str):
         refreshing=request.headers.get("X-Dashboard-Refresh") == "1",
         refresh_seconds=current_app.config["ADMIN_REFRESH_SECONDS"],
     )
+
+
+@bp.get("/<slug>/units/<code>")
+@login_required
+def unit(slug: str, code: str):
+    round_ = round_or_404(slug)
+    return render_template("invitations/unit.html", unit=unit_in_round(round_, current_user, code))
 
 
 @bp.post("/<slug>/send")
@@ -72,10 +80,15 @@ def remind(slug: str):
 @login_required
 def resend(slug: str, code: str):
     round_ = round_or_404(slug)
-    return _act(
+    return _act_on_unit(
         round_,
+        code,
         lambda: actions.resend(round_, current_user, code),
-        lambda _result: _("The invitation of %(code)s was queued again.", code=code),
+        lambda again: (
+            _("The invitation of %(code)s was queued again.", code=code)
+            if again
+            else _("The invitation of %(code)s was queued.", code=code)
+        ),
     )
 
 
@@ -83,8 +96,9 @@ def resend(slug: str, code: str):
 @login_required
 def reissue(slug: str, code: str):
     round_ = round_or_404(slug)
-    return _act(
+    return _act_on_unit(
         round_,
+        code,
         lambda: actions.reissue(round_, current_user, code),
         lambda _result: _("%(code)s has a new link; it was queued.", code=code),
     )
@@ -95,8 +109,9 @@ def reissue(slug: str, code: str):
 def change_email(slug: str, code: str):
     round_ = round_or_404(slug)
     email = request.form.get("email", "")
-    return _act(
+    return _act_on_unit(
         round_,
+        code,
         lambda: actions.change_contact_email(round_, current_user, code, email),
         lambda _result: _("The address of %(code)s was changed.", code=code),
     )
@@ -111,6 +126,11 @@ def _page() -> int:
 def _act(round_: Round, action, said):
     """A dashboard action: done or refused, the admin is back on the dashboard."""
     return run_action(action, said, url_for("dashboard.show", slug=round_.slug))
+
+
+def _act_on_unit(round_: Round, code: str, action, said):
+    """A unit's action, from its own page: the admin is back on that page."""
+    return run_action(action, said, url_for("dashboard.unit", slug=round_.slug, code=code))
 
 
 def back_to_dashboard(round_: Round):

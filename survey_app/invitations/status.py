@@ -107,6 +107,14 @@ def unit_page(
     return [_unit_status(row) for row in page_rows]
 
 
+def one_unit(round_: Round, admin: Admin, invitation_id: int) -> UnitStatus:
+    """Where the unit of one invitation (that the admin may see) stands in the round."""
+    row = db.session.execute(
+        unit_rows(round_, admin, mail_for=[invitation_id]).where(Invitation.id == invitation_id)
+    ).one()
+    return _unit_status(row)
+
+
 @dataclass(frozen=True)
 class Counts:
     """A round's numbers as the dashboard shows them, from one `GROUP BY`."""

@@ -1,6 +1,7 @@
 """Handing messages to a mail server (SMTP via Flask-Mail) or, with no server
 configured, to `.eml` files under `instance/mail/` so that local use loses nothing."""
 
+import re
 import smtplib
 import ssl
 from email import policy
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_mail import Connection, Message
+from sqlalchemy.engine import make_url
 
 SMTP_TIMEOUT_SECONDS = 30
 
@@ -134,11 +136,29 @@ def eml_name(message_id: str) -> str:
 
 
 def captured_mail_dir() -> Path | None:
-    """Where messages are written in local use; None when a mail server is set."""
+    """Where messages are written in local use; None when a mail server is set. By
+    default a folder per database under instance/mail, so that the demo's messages and
+    another database's never mix (nor share a file name)."""
     if current_app.config.get("MAIL_SERVER"):
         return None
-    folder = current_app.config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail"
-    return Path(folder)
+    if current_app.config.get("MAIL_FILE_DIR"):
+        return Path(current_app.config["MAIL_FILE_DIR"])
+    return (
+        Path(current_app.instance_path)
+        / "mail"
+        / database_folder_name(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+
+
+def database_folder_name(uri: str) -> str:
+    """A folder name for a database: "sqlite-survey_app", "postgresql-localhost-survey"."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite":
+        parts = ["sqlite", Path(url.database).stem if url.database else "memory"]
+    else:
+        parts = [url.get_backend_name(), url.host or "local", url.database or ""]
+    name = "-".join(part for part in parts if part)
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
 def open_transport():

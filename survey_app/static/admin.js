@@ -1,7 +1,8 @@
 /* Progressive enhancement only: the dashboard is complete without it (it has a plain
    "Refresh" link). While the tab is visible, fetch the same page every N seconds and
    swap in the sections marked data-refresh, except one the admin is using: a section
-   holding the focus, a checked box or an edited field keeps what the admin did. The
+   holding the focus, a checked box, an edited field or an opened disclosure keeps what
+   the admin did. The
    "Updated HH:MM" text is the only live region, so screen readers hear just that. */
 (function () {
   "use strict";
@@ -18,6 +19,9 @@
 
   function inUse(section) {
     if (section.contains(document.activeElement) && document.activeElement !== document.body) {
+      return true;
+    }
+    if (section.querySelector("details[open]")) {
       return true;
     }
     var fields = section.querySelectorAll("input, textarea, select");

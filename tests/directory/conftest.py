@@ -31,12 +31,12 @@ def directory_dataset(db):
     echo = make_unit(name="Echo-yksikkö")
 
     # Bravo answered both rounds: the newer round's profile wins.
-    submit(older, bravo, {"kehy_name": "Bravo", "kehy_mission": "Vanha toiminta-ajatus"})
+    submit(older, bravo, {"kehy_name": "Bravo-yksikkö", "kehy_mission": "Vanha toiminta-ajatus"})
     submit(
         newer,
         bravo,
         {
-            "kehy_name": "Bravo",
+            "kehy_name": "Bravo-yksikkö",
             "kehy_mission": "Uusi toiminta-ajatus",
             "kehy_contact": "Puhelin 040 123",
             "kehy_other": "",
@@ -44,14 +44,16 @@ def directory_dataset(db):
         },
     )
     # Alfa submitted the older round; its newer answers are only a draft.
-    submit(older, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan lähetetty"})
-    submit(newer, alfa, {"kehy_name": "Alfa", "kehy_mission": "Alfan luonnos"}, submit=False)
+    submit(older, alfa, {"kehy_name": "Alfa-yksikkö", "kehy_mission": "Alfan lähetetty"})
+    submit(
+        newer, alfa, {"kehy_name": "Alfa-yksikkö", "kehy_mission": "Alfan luonnos"}, submit=False
+    )
     # Golf submitted only criteria answers in the newer round: its profile is the older.
-    submit(older, golf, {"kehy_name": "Golf", "kehy_staff": "Kolme henkeä"})
+    submit(older, golf, {"kehy_staff": "Kolme henkeä"})  # no name given: the roster's
     submit(newer, golf, {"k1_1": "no"})
-    submit(newer, delta, {"kehy_name": "Delta", "kehy_area": "Pohjois-Savo"})
-    submit(newer, charlie, {"kehy_name": "Charlie", "kehy_period": "2020–"})
-    submit(newer, echo, {"kehy_name": "Echo", "kehy_mission": "Poistettu"})
+    submit(newer, delta, {"kehy_name": "Delta-yksikkö", "kehy_area": "Pohjois-Savo"})
+    submit(newer, charlie, {"kehy_name": "Charlie-yksikkö", "kehy_period": "2020–"})
+    submit(newer, echo, {"kehy_name": "Echo-yksikkö", "kehy_mission": "Poistettu"})
     echo.deactivated_at = utcnow()
     db.session.commit()
     return {"older": older, "newer": newer}

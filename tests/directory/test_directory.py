@@ -43,20 +43,43 @@ def test_grouped_by_region_then_field_with_the_latest_submitted_profile(director
     ]
     profiles = answers(directory)
     assert profiles["Bravo-yksikkö"] == {
-        "kehy_name": "Bravo",
         "kehy_contact": "Puhelin 040 123",
         "kehy_mission": "Uusi toiminta-ajatus",
     }
-    assert profiles["Alfa-yksikkö"] == {"kehy_name": "Alfa", "kehy_mission": "Alfan lähetetty"}
-    assert profiles["Golf-yksikkö"] == {"kehy_name": "Golf", "kehy_staff": "Kolme henkeä"}
+    assert profiles["Alfa-yksikkö"] == {"kehy_mission": "Alfan lähetetty"}
+    assert profiles["Golf-yksikkö"] == {"kehy_staff": "Kolme henkeä"}
     assert "Echo-yksikkö" not in profiles
-    # In questionnaire order, labelled with the question as asked.
+    # In questionnaire order, labelled with the question as asked; the name is the title.
     bravo = directory.regions[0].fields[1].profiles[1]
-    assert [entry.code for entry in bravo.entries] == ["kehy_name", "kehy_contact", "kehy_mission"]
-    assert bravo.entries[2].question == "Toiminta-ajatus"
-    assert bravo.round_slug == "kevat"
+    assert [entry.code for entry in bravo.entries] == ["kehy_contact", "kehy_mission"]
+    assert bravo.entries[1].question == "Toiminta-ajatus"
     delta = compile_directory(language="en").regions[0].fields[0].profiles[0]
-    assert delta.entries[1].question.startswith("Participating municipalities")
+    assert delta.entries[0].question.startswith("Participating municipalities")
+
+
+def test_the_title_is_the_name_the_unit_submitted_and_the_source_names_the_round(
+    db, runner, client
+):
+    from tests.directory.conftest import submit
+    from tests.factories import make_round
+
+    round_ = make_round(slug="syksy-2026")
+    round_.title = "Syksyn kartoitus 2026"
+    round_.title_translations = {"en": "Autumn survey 2026"}
+    submit(round_, make_unit(name="KEHY 17"), {"kehy_name": "Pohjois-Savon lastensuojelun KEHY"})
+    submit(round_, make_unit(name="Rosterin nimi"), {"kehy_name": "  ", "kehy_staff": "Kaksi"})
+    db.session.commit()
+    names = [p.name for p in compile_directory().regions[0].fields[0].profiles]
+    assert names == ["Pohjois-Savon lastensuojelun KEHY", "Rosterin nimi"]
+    profile = compile_directory(language="en").regions[0].fields[0].profiles[0]
+    assert profile.round_title == "Autumn survey 2026"
+    create(runner, "paa@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    page = client.get("/admin/directory?lang=fi").get_data(as_text=True)
+    assert "<h4" in page and ">Pohjois-Savon lastensuojelun KEHY</h4>" in page
+    assert ">KEHY 17<" not in page
+    assert "kartoituksessa ”Syksyn kartoitus 2026”" in page
+    assert "syksy-2026" not in page.split('id="directory"')[1]
 
 
 def test_a_regional_admin_sees_only_its_region(directory_dataset, db):

@@ -35,7 +35,7 @@ def test_the_directory_pdf(client, runner, directory_dataset):
     assert "Uusi toiminta-ajatus" in body and "Vanha toiminta-ajatus" not in body
     assert "Alfan lähetetty" in body and "Alfan luonnos" not in body and "Echo" not in text
     # The contents give each entry's page.
-    assert "Charlie-yksikkö . . ." in contents and contents.rstrip("•◦▪ ").endswith(" 4")
+    assert "Charlie-yksikkö . . ." in contents and contents.rstrip("•◦▪ ").endswith(" 3")
 
 
 def test_a_regional_admins_directory_pdf(client, runner, directory_dataset):

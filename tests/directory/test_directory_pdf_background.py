@@ -80,7 +80,11 @@ def test_while_profiles_keep_arriving_a_drawing_finishes_and_is_served(
     from tests.factories import make_unit
 
     assert national.get(PDF).status_code == 202
-    submit(directory_dataset["newer"], make_unit(name="Foxtrot-yksikkö"), {"kehy_name": "F"})
+    submit(
+        directory_dataset["newer"],
+        make_unit(name="Foxtrot-yksikkö"),
+        {"kehy_name": "Foxtrot-yksikkö"},
+    )
     assert national.get(PDF).status_code == 202  # the same drawing, not a second one
     assert [d.status for d in _documents(db)] == ["queued"]
 

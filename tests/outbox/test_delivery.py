@@ -284,3 +284,28 @@ def test_a_message_that_cannot_be_rendered_fails_alone(runner, db, smtp):
     broken = db.session.scalar(select(OutboxMessage).filter_by(kind="receipt"))
     assert broken.status == "failed" and broken.last_error.startswith("cannot render")
     assert [m.recipients[0] for m in smtp.received] == [good_invitation.unit.contact_email]
+
+
+def test_each_database_has_its_own_folder_of_captured_mail(tmp_path):
+    """Without MAIL_FILE_DIR, the demo's SQLite file and a PostgreSQL database never
+    write their .eml files into one folder."""
+    from survey_app.outbox.transport import captured_mail_dir
+    from tests.helpers import make_app
+
+    folders = []
+    for uri in (
+        f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        f"sqlite:///{tmp_path / 'other.sqlite3'}",
+        "postgresql+psycopg://u:p@db.example:5432/survey",
+    ):
+        app = make_app(uri)
+        app.config.update(MAIL_SERVER=None, MAIL_FILE_DIR=None)
+        with app.app_context():
+            folders.append(captured_mail_dir())
+    assert len(set(folders)) == 3
+    assert [folder.parent.name for folder in folders] == ["mail"] * 3
+    assert [folder.name for folder in folders] == [
+        "sqlite-demo",
+        "sqlite-other",
+        "postgresql-db.example-survey",
+    ]

@@ -362,3 +362,26 @@ def test_wrong_links_without_csrf_token_are_counted_too(app, client, db):
         client.post("/r/" + "C" * 43, data={"action": "save"}).status_code for _ in range(5)
     ]
     assert statuses == [404, 404, 404, 429, 429]
+
+
+def test_the_error_summary_says_what_is_kept(client, db):
+    """Refused answers are never saved; the summary says so without claiming that
+    nothing was ever saved when a draft, or a submission, is kept."""
+    _, link = make_invitation()
+    _, fields = get_form(client, link)
+
+    def summary(**answers):
+        _, fields = get_form(client, link)
+        page = post(client, link, fields, **answers)
+        assert page.status_code == 422
+        html = page.get_data(as_text=True)
+        return html.split('id="error-summary-saved">')[1].split("</p>")[0]
+
+    assert summary(action="save", k1_1="maybe").startswith("Mitään ei ole vielä tallennettu")
+    assert post(client, link, fields, action="save", k1_1="yes").status_code == 303
+    kept = summary(action="save", k1_1="maybe")
+    assert "Mitään ei ole vielä" not in kept and "luonnoksesi" in kept
+    _, fields = get_form(client, link)
+    assert post(client, link, fields, action="submit", kehy_name="Nimi").status_code == 303
+    after_submit = summary(action="save", k1_1="maybe")
+    assert "lähettämäsi vastaukset" in after_submit and "luonnoksesi" not in after_submit
