@@ -12,6 +12,7 @@ Missing Chromium or axe-core is a failure, not a skip: CI installs both
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +89,9 @@ def browser():
         playwright.stop()
 
 
-@pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("browser-db") / "browser.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = make_app(f"sqlite:///{path}")
+@contextmanager
+def serving(app) -> Iterator[LiveServer]:
+    """`app` served over HTTP on 127.0.0.1 by a werkzeug server in a thread."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -104,6 +103,19 @@ def live_server(sqlite_template, tmp_path_factory) -> Iterator[LiveServer]:
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+def copy_of_template(sqlite_template, tmp_path_factory, name: str):
+    """An app on its own copy of the migrated template database."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return make_app(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template, tmp_path_factory) -> Iterator[LiveServer]:
+    with serving(copy_of_template(sqlite_template, tmp_path_factory, "browser")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

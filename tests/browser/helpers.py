@@ -26,6 +26,8 @@ def check_page(page, width, axe_source, shots_dir, name) -> None:
     page.add_script_tag(content=axe_source)
     results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     assert results["violations"] == [], describe(results["violations"], page.url)
+    if width == "desktop":
+        assert_no_table_cut(page)
     if width == "375px":
         scroll_width, inner_width = page.evaluate(
             "[document.documentElement.scrollWidth, window.innerWidth]"
@@ -34,6 +36,31 @@ def check_page(page, width, axe_source, shots_dir, name) -> None:
             f"{page.url} scrolls sideways at 375 px: scrollWidth {scroll_width} > "
             f"innerWidth {inner_width}"
         )
+
+
+CUT_TABLES = """() => {
+  const cut = [];
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      const text = box.textContent.trim().slice(0, 60);
+      cut.push(`scrolls ${box.scrollWidth}>${box.clientWidth}: ${text}`);
+    }
+  }
+  const right = document.documentElement.clientWidth;
+  for (const table of document.querySelectorAll("table")) {
+    if (table.getBoundingClientRect().right > right + 1) {
+      cut.push(`past the window: ${table.textContent.trim().slice(0, 60)}`);
+    }
+  }
+  return cut;
+}"""
+
+
+def assert_no_table_cut(page) -> None:
+    """At 1280 px an admin sees every column: no table scrolls sideways or runs past
+    the window (on phones they may scroll)."""
+    cut = page.evaluate(CUT_TABLES)
+    assert cut == [], f"{page.url} cuts tables at {page.viewport_size['width']} px: {cut}"
 
 
 def describe(violations, url) -> str:

@@ -410,3 +410,16 @@ def test_an_upload_with_an_unsafe_code_names_its_row_and_saves_nothing(client, d
     html = preview.get_data(as_text=True)
     assert "x/../E2" in html and "enintään 32 merkkiä" in html
     assert 'name="preview"' not in html  # nothing to confirm
+
+
+def test_the_preview_shows_statuses_fields_and_regions_in_the_pages_language(client, db, roster):
+    login(client, "paa@example.fi")
+    client.get("/admin/units?lang=sv")
+    new_unit = "N2,Ny enhet,Lastensuojelu,preparing,Lappi,Kemi,Nils,n2@kehy.fi,sv"
+    changed = E1.replace(",active,", ",preparing,")
+    html = re.sub(r"\s+", " ", upload(client, csv_file(changed, E2, new_unit)).text)
+    new_row = html.split('id="preview-new"')[1].split("</table>")[0]
+    assert "förberedande" in new_row and "Barnskydd" in new_row
+    assert "preparing" not in new_row and "Lastensuojelu" not in new_row
+    change = html.split('id="preview-changed"')[1].split("</table>")[0]
+    assert "<del>ordinarie</del> → <ins>förberedande</ins>" in change
