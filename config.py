@@ -75,7 +75,8 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": text("MAIL_DEFAULT_SENDER", "kartoitus@localhost"),
         # Flask-Mail would silently drop mail when TESTING; our tests use a real SMTP server.
         "MAIL_SUPPRESS_SEND": False,
-        # With no MAIL_SERVER, messages are written here as .eml files (default: instance/mail).
+        # With no MAIL_SERVER, messages are written here as .eml files (default: a folder
+        # per database under instance/mail).
         "MAIL_FILE_DIR": text("MAIL_FILE_DIR"),
         # Who sends the emails and whom each region's units ask (YAML; default: the
         # shipped survey_app/invitations/contacts.yaml, which shows the shape).

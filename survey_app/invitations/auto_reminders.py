@@ -149,13 +149,13 @@ class PlannedReminder:
     queued: int = 0
 
 
-def reminder_plan(round_: Round) -> list[PlannedReminder]:
+def reminder_plan(round_: Round, now: datetime | None = None) -> list[PlannedReminder]:
     """Each of the round's automatic reminders with what happened to it or will."""
     done = {
         reminder.days_before: reminder
         for reminder in db.session.scalars(select(RoundReminder).filter_by(round_id=round_.id))
     }
-    now = utcnow()
+    now = now or utcnow()
     plan = []
     for days in round_.reminder_days or []:
         moment = reminder_moment(round_.deadline, days)
@@ -165,7 +165,7 @@ def reminder_plan(round_: Round) -> list[PlannedReminder]:
             status = "skipped" if record.outcome == "skipped" else "done"
             plan.append(PlannedReminder(days, moment, status, record.queued))
             continue
-        if round_.effective_state() == "closed":
+        if round_.effective_state(now) == "closed":
             status = "closed"
         elif moment > now:
             status = "planned"

@@ -35,8 +35,8 @@ class Dashboard:
     days_left: int | None
     stages: dict[str, int]  # STAGES → units, summing to the invited
     unsent: int  # units the admin sees whose invitation was never mailed
-    invited_unmailed: int  # of those, units invited (with a link) but never mailed
-    not_invited: int  # of those, units of the roster not yet invited (no link yet)
+    invited_unmailed: int  # units invited (they have a link) whose invitation was never mailed
+    not_invited: int  # units of the roster not yet invited (no link yet; open rounds only)
     timeline: Timeline
     waiting: int  # this round's messages (of those units) still in the outbox
     generated_at: datetime

@@ -44,7 +44,8 @@ class Timeline:
 
 
 def submission_timeline(round_: Round, admin: Admin, now: datetime | None = None) -> Timeline:
-    today = to_local(now or utcnow()).date()
+    now = now or utcnow()
+    today = to_local(now).date()
     # The units the dashboard counts, so that the chart ends at its "submitted"; their
     # submissions and reminders counted per hour in one statement.
     units = unit_rows(round_, admin, lean=True).subquery()
@@ -59,7 +60,7 @@ def submission_timeline(round_: Round, admin: Admin, now: datetime | None = None
     if round_.reminder_days:
         planned = {
             to_local(reminder.moment).date()
-            for reminder in reminder_plan(round_)
+            for reminder in reminder_plan(round_, now)
             if reminder.status in ("planned", "due")
         }
     deadline = to_local(round_.deadline).date()

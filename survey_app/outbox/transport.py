@@ -1,6 +1,7 @@
 """Handing messages to a mail server (SMTP via Flask-Mail) or, with no server
 configured, to `.eml` files under `instance/mail/` so that local use loses nothing."""
 
+import hashlib
 import re
 import smtplib
 import ssl
@@ -151,14 +152,17 @@ def captured_mail_dir() -> Path | None:
 
 
 def database_folder_name(uri: str) -> str:
-    """A folder name for a database: "sqlite-survey_app", "postgresql-localhost-survey"."""
+    """A folder name for a database, readable and unique: "sqlite-survey_app-3f9a1c",
+    "postgresql-survey-b70e22" (the digest tells apart two files of one name in other
+    folders, or one database name on two servers)."""
     url = make_url(uri)
     if url.get_backend_name() == "sqlite":
-        parts = ["sqlite", Path(url.database).stem if url.database else "memory"]
+        name = Path(url.database).stem if url.database else "memory"
     else:
-        parts = [url.get_backend_name(), url.host or "local", url.database or ""]
-    name = "-".join(part for part in parts if part)
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        name = url.database or "default"
+    where = url.set(password=None).render_as_string(hide_password=False)
+    digest = hashlib.sha256(where.encode()).hexdigest()[:6]
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{url.get_backend_name()}-{name}-{digest}")
 
 
 def open_transport():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import copy_of_template, serving
 from tests.browser.helpers import check_page, ensure_admin, log_in
 from tests.factories import make_invitation, make_response, make_round, make_unit
 
@@ -65,19 +66,26 @@ PAGES = {
 }
 
 
-def test_every_admin_page_has_a_place_here(live_server):
+@pytest.fixture(scope="module")
+def server(sqlite_template, tmp_path_factory):
+    """A database of its own: these units would join other tests' open rounds."""
+    with serving(copy_of_template(sqlite_template, tmp_path_factory, "every-page")) as server:
+        yield server
+
+
+def test_every_admin_page_has_a_place_here(server):
     pages = {
         rule.endpoint
-        for rule in live_server.app.url_map.iter_rules()
+        for rule in server.app.url_map.iter_rules()
         if rule.rule.startswith("/admin") and "GET" in rule.methods
     }
     assert pages - DOWNLOADS == set(PAGES) | set(LOGGED_OUT)
 
 
 @pytest.fixture(scope="module")
-def data(live_server) -> Data:
-    email = ensure_admin(live_server)
-    with live_server.session():
+def data(server) -> Data:
+    email = ensure_admin(server)
+    with server.session():
         from survey_app.auth.password_reset import link_for, request_reset
         from survey_app.extensions import db
         from survey_app.models import Admin, AuditEntry
@@ -113,16 +121,16 @@ def data(live_server) -> Data:
 
 
 @pytest.mark.parametrize("endpoint", sorted(LOGGED_OUT))
-def test_logged_out_page(page, width, live_server, axe_source, shots_dir, data, endpoint):
-    response = page.goto(live_server.url + LOGGED_OUT[endpoint](data))
+def test_logged_out_page(page, width, server, axe_source, shots_dir, data, endpoint):
+    response = page.goto(server.url + LOGGED_OUT[endpoint](data))
     assert response.status == 200
     check_page(page, width, axe_source, shots_dir, f"every-{endpoint}")
 
 
 @pytest.mark.parametrize("endpoint", sorted(PAGES))
-def test_admin_page(page, width, live_server, axe_source, shots_dir, data, endpoint):
-    log_in(page, live_server, ensure_admin(live_server))
-    response = page.goto(live_server.url + PAGES[endpoint](data))
+def test_admin_page(page, width, server, axe_source, shots_dir, data, endpoint):
+    log_in(page, server, ensure_admin(server))
+    response = page.goto(server.url + PAGES[endpoint](data))
     assert response.status == 200, endpoint
     assert page.locator("h1").count() == 1
     check_page(page, width, axe_source, shots_dir, f"every-{endpoint}")

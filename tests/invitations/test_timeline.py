@@ -11,6 +11,7 @@ from sqlalchemy import update
 from survey_app.invitations.mailing import queue_message
 from survey_app.invitations.timeline import submission_timeline
 from survey_app.models import Admin, Invitation, OutboxMessage
+from survey_app.timeutil import HELSINKI
 from tests.factories import make_invitation, make_round, make_unit
 from tests.helpers import PASSWORD, create, login
 
@@ -70,7 +71,11 @@ def test_the_chart_and_its_words(client, runner, db):
     caption = chart.split('id="timeline-caption">')[1].split("</figcaption>")[0]
     assert "3 of 4 invited units have submitted." in caption
     assert re.search(r"Most submissions on \d+ \w+: 3\.", caption)
-    assert "Deadline" in caption
+    deadline = round_.deadline.astimezone(HELSINKI)
+    assert f"Deadline {deadline.day} {deadline:%b} (the dashed line)." in caption
+    # The line runs to today; the days to the deadline are still empty.
+    points = chart.split('class="chart-line" points="')[1].split('"')[0].split()
+    assert len(points) == 1 and f"{deadline.day} {deadline:%b}" not in points
     assert "<summary>Submissions by day</summary>" in chart
 
 
@@ -96,3 +101,18 @@ def test_the_invited_and_the_not_yet_sent_counts_agree(client, runner, db):
         "3 units have not been sent their invitation yet: 2 invited and 1 not yet invited" in html
     )
     assert "Send invitations (3)" in html
+
+
+def test_planned_automatic_reminders_are_marked_until_they_are_done(db):
+    round_ = make_round(slug="kevat")
+    round_.opened_at = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    round_.deadline = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+    round_.reminder_days = [3, 7]
+    db.session.commit()
+    national = Admin(email="n@example.fi", role="national", password_hash="x")
+    before = submission_timeline(round_, national, datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    assert before.reminder_days == [date(2026, 3, 3), date(2026, 3, 7)]
+    # On 5 March the reminder of 3 March has passed unsent (the worker did not run):
+    # no mail went that day, so only the one still to come is marked.
+    later = submission_timeline(round_, national, datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
+    assert later.reminder_days == [date(2026, 3, 7)]

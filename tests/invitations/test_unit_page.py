@@ -38,14 +38,15 @@ def test_a_unit_never_mailed_is_sent_its_invitation_then_resent(client, db, roun
     page = text(client.get("/admin/rounds/kevat/units/E1"))
     assert "<h1>Yksikkö E1" in page and "ei lähetetty" in page
     assert ">Lähetä kutsu</button>" in page and "Lähetä kutsu uudelleen" not in page
-    assert "Tälle yksikölle ei ole lähetetty sähköpostia" in page
+    assert ">Tallenna ja lähetä</button>" in page
+    assert "Tälle yksikölle ei ole tässä kartoituksessa jonossa" in page
     done = press(client, "/admin/rounds/kevat/units/E1", "/admin/rounds/kevat/units/E1/resend")
     assert done.status_code == 303
     assert done.headers["Location"].endswith("/admin/rounds/kevat/units/E1")
     page = text(client.get("/admin/rounds/kevat/units/E1"))
     assert "Yksikön E1 kutsu on jonossa." in page
     assert ">Lähetä kutsu uudelleen</button>" in page
-    assert 'id="unit-messages"' in page and "kutsu" in page
+    assert re.search(r'id="unit-messages".*?<a href="/admin/outbox/\d+">kutsu</a>', page)
     press(client, "/admin/rounds/kevat/units/E1", "/admin/rounds/kevat/units/E1/resend")
     assert "Yksikön E1 kutsu on uudelleen jonossa." in text(
         client.get("/admin/rounds/kevat/units/E1")
@@ -73,7 +74,8 @@ def test_a_submitted_unit_gets_no_mail_buttons(client, db, round_):
     page = text(client.get("/admin/rounds/kevat/units/E2"))
     assert "Yksikkö on lähettänyt vastauksensa" in page
     assert 'id="resend-form"' not in page and 'id="reissue-form"' not in page
-    assert 'id="email-form"' in page  # the address can still be corrected
+    assert 'id="email-form"' not in page  # corrected in the roster, which it links to
+    assert 'href="/admin/units/E2/edit"' in page
 
 
 def test_another_regions_unit_is_404(client, db, round_):

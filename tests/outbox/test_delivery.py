@@ -296,16 +296,15 @@ def test_each_database_has_its_own_folder_of_captured_mail(tmp_path):
     for uri in (
         f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         f"sqlite:///{tmp_path / 'other.sqlite3'}",
+        f"sqlite:///{tmp_path / 'elsewhere' / 'demo.sqlite3'}",
         "postgresql+psycopg://u:p@db.example:5432/survey",
+        "postgresql+psycopg://u:p@db.example:5433/survey",
     ):
         app = make_app(uri)
         app.config.update(MAIL_SERVER=None, MAIL_FILE_DIR=None)
         with app.app_context():
             folders.append(captured_mail_dir())
-    assert len(set(folders)) == 3
-    assert [folder.parent.name for folder in folders] == ["mail"] * 3
-    assert [folder.name for folder in folders] == [
-        "sqlite-demo",
-        "sqlite-other",
-        "postgresql-db.example-survey",
-    ]
+    assert len(set(folders)) == 5
+    assert [folder.parent.name for folder in folders] == ["mail"] * 5
+    names = [folder.name.rsplit("-", 1)[0] for folder in folders]
+    assert names == ["sqlite-demo", "sqlite-other", "sqlite-demo"] + ["postgresql-survey"] * 2
