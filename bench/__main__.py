@@ -63,7 +63,8 @@ def main() -> None:
                 db.engine.dispose()
         tables.append(render(database, units, built, rows))
         print(tables[-1], flush=True)
-    write_results(tables, args)
+    if not args.only:  # a partial run leaves the full table in RESULTS.md as it was
+        write_results(tables, args)
 
 
 class database_url:

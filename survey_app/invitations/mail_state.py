@@ -5,9 +5,9 @@ the latest invitation or reminder that is done (sent or failed) decides; one sti
 waiting shows as queued unless an earlier one reached the unit (sent, not bounced).
 """
 
-from sqlalchemy import Subquery, and_, case, func, select
+from sqlalchemy import Subquery, and_, bindparam, case, func, select
 
-from ..models import Invitation, OutboxMessage, Round
+from ..models import Invitation, OutboxMessage
 
 MAIL_KINDS = ("invitation", "reminder")  # receipts do not count
 # What the rule reads of a message (the fewer, the cheaper the statement is to build).
@@ -30,17 +30,20 @@ FAILED = "failed"  # the server refused it, or retries ran out
 BOUNCED = "bounced"  # the server took it, then reported it undeliverable
 
 
-def mail_states(round_: Round, only: list[int] | None = None) -> Subquery:
-    """One row per invitation of the round that has mail (or of the invitations `only`
-    lists, e.g. one page's): `invitation_id`, `state`, `at` (when it got there), `reason` (the
-    server's answer, for failed, bounced and queued mail) and `ever_sent` (1 when the
-    server ever took one of its emails)."""
+def mail_states(round_id: int, paged: bool = False) -> Subquery:
+    """One row per invitation of the round that has mail (`paged`: of the invitations
+    given as the parameter `mail_for` when the statement runs, e.g. one page's):
+    `invitation_id`, `state`, `at` (when it got there), `reason` (the server's answer,
+    for failed, bounced and queued mail) and `ever_sent` (1 when the server ever took
+    one of its emails)."""
     columns = select(*(getattr(OutboxMessage, name) for name in MAIL_COLUMNS))
-    if only is None:
+    if not paged:
         mails = columns.join(Invitation, Invitation.id == OutboxMessage.invitation_id)
-        mails = mails.where(Invitation.round_id == round_.id)
+        mails = mails.where(Invitation.round_id == round_id)
     else:  # a few invitations: their rows by index, not the round's every invitation
-        mails = columns.where(OutboxMessage.invitation_id.in_(only))
+        mails = columns.where(
+            OutboxMessage.invitation_id.in_(bindparam("mail_for", expanding=True))
+        )
     mails = mails.where(OutboxMessage.kind.in_(MAIL_KINDS)).subquery()
     done = _latest(mails, mails.c.status != "queued")
     waiting = _latest(mails, mails.c.status == "queued")

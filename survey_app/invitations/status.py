@@ -6,14 +6,16 @@ units a page at a time. `round_status` gives every unit (for `flask invitations
 status`; status_table.py prints it), `counts` the numbers, `unit_page` one page.
 """
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from ..extensions import db
 from ..models import Admin, Invitation, Response, Round, Unit
+from ..models.admin import invitations_in_region, units_in_region
 from .mail_state import BOUNCED, FAILED, NOT_INVITED, NOT_MAILED, QUEUED, mail_states
 
 # Each invited unit stands at exactly one stage: the furthest it reached.
@@ -56,7 +58,8 @@ class Totals:
     submitted: int
 
     def __add__(self, other: "Totals") -> "Totals":
-        return Totals(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        # Field by field: `astuple` deep-copies, and the dashboard adds a few hundred.
+        return Totals(*(getattr(self, f) + getattr(other, f) for f in TOTALS_FIELDS))
 
     @property
     def response_rate(self) -> Decimal:
@@ -68,6 +71,7 @@ class Totals:
 
 
 NO_UNITS = Totals(0, 0, 0, 0, 0, 0, 0, 0, 0)
+TOTALS_FIELDS = tuple(f.name for f in fields(Totals))
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,8 @@ def unit_page(
     codes = [code for code, _invitation in chosen]
     invitations = [invitation for _code, invitation in chosen if invitation is not None]
     page_rows = db.session.execute(
-        unit_rows(round_, admin, mail_for=invitations)
-        .where(Unit.code.in_(codes))
-        .order_by(Unit.code)
+        unit_rows(round_, admin, paged=True).where(Unit.code.in_(codes)).order_by(Unit.code),
+        {"mail_for": invitations},
     ).all()
     return [_unit_status(row) for row in page_rows]
 
@@ -110,7 +113,8 @@ def unit_page(
 def one_unit(round_: Round, admin: Admin, invitation_id: int) -> UnitStatus:
     """Where the unit of one invitation (that the admin may see) stands in the round."""
     row = db.session.execute(
-        unit_rows(round_, admin, mail_for=[invitation_id]).where(Invitation.id == invitation_id)
+        unit_rows(round_, admin, paged=True).where(Invitation.id == invitation_id),
+        {"mail_for": [invitation_id]},
     ).one()
     return _unit_status(row)
 
@@ -130,7 +134,25 @@ def counts(round_: Round, admin: Admin | None) -> Counts:
     """The round's units in `admin`'s region counted by one `GROUP BY` region, field
     and stage (a few dozen groups however many units), summed here into the totals,
     the breakdowns and the stages."""
-    rows = unit_rows(round_, admin).subquery()
+    region = admin.seen_region if admin is not None else None
+    query = _counts_statement(round_.id, round_.effective_state() == "closed", region)
+    total, by_region, by_field, unmailed = NO_UNITS, {}, {}, 0
+    stages = dict.fromkeys(STAGES, 0)
+    for region_name, field_name, stage_name, *numbers, group_unmailed in db.session.execute(query):
+        group = Totals(*(int(n or 0) for n in numbers))
+        unmailed += int(group_unmailed or 0)
+        total = total + group
+        by_region[region_name] = by_region.get(region_name, NO_UNITS) + group
+        by_field[field_name] = by_field.get(field_name, NO_UNITS) + group
+        if stage_name is not None:
+            stages[stage_name] += group.invited
+    return Counts(total, by_region, by_field, stages, unmailed)
+
+
+@lru_cache(maxsize=256)
+def _counts_statement(round_id: int, closed: bool, region: str | None) -> Select:
+    """`counts`' one `GROUP BY`, built once per process for each round and scope."""
+    rows = _unit_rows(round_id, closed, region, False, False).subquery()
 
     def how_many(condition):
         return func.sum(case((condition, 1), else_=0))
@@ -157,28 +179,29 @@ def counts(round_: Round, admin: Admin | None) -> Counts:
         func.count(rows.c.submitted_at),
         how_many(rows.c.mailed_at.is_(None)),
     ).group_by(rows.c.region, rows.c.field, stage)
-    total, by_region, by_field, unmailed = NO_UNITS, {}, {}, 0
-    stages = dict.fromkeys(STAGES, 0)
-    for region, field_name, stage_name, *numbers, group_unmailed in db.session.execute(query):
-        group = Totals(*(int(n or 0) for n in numbers))
-        unmailed += int(group_unmailed or 0)
-        total = total + group
-        by_region[region] = by_region.get(region, NO_UNITS) + group
-        by_field[field_name] = by_field.get(field_name, NO_UNITS) + group
-        if stage_name is not None:
-            stages[stage_name] += group.invited
-    return Counts(total, by_region, by_field, stages, unmailed)
+    return query
 
 
 def unit_rows(
-    round_: Round, admin: Admin | None, *, lean: bool = False, mail_for: list[int] | None = None
+    round_: Round, admin: Admin | None, *, lean: bool = False, paged: bool = False
 ) -> Select:
     """A row per unit of the round with its invitation, mail and answers. While the
     round is open: the roster's units that are not deactivated, invited or not yet;
     once it is closed: the units it invited, as they were for it. The mail states are
-    decided for every invitation of the round, or for those in `mail_for` only; a
-    `lean` row has only the unit and its invitation (to choose a page of units)."""
-    mail = None if lean else mail_states(round_, only=mail_for)
+    decided for every invitation of the round, or (`paged`) for those given when the
+    statement runs, as the parameter `mail_for`; a `lean` row has only the unit and its
+    invitation (to choose a page of units). `admin` None: every region."""
+    region = admin.seen_region if admin is not None else None
+    closed = round_.effective_state() == "closed"
+    return _unit_rows(round_.id, closed, region, lean, paged)
+
+
+@lru_cache(maxsize=256)
+def _unit_rows(round_id: int, closed: bool, region: str | None, lean: bool, paged: bool):
+    """`unit_rows`, built once per process for each of its shapes: building the mail
+    states' subqueries costs milliseconds on every dashboard. A `Select` is never changed
+    in place (`.where` makes a new one), so one may serve every request."""
+    mail = None if lean else mail_states(round_id, paged=paged)
     # Answers saved and not submitted, or changes saved after a submission.
     drafting = or_(
         and_(Response.id.is_not(None), Invitation.submitted_at.is_(None)),
@@ -203,7 +226,7 @@ def unit_rows(
         ),
     )
     contact = (Unit.code, Unit.contact_email, Unit.contact_name)
-    if round_.effective_state() == "closed":
+    if closed:
         query = (
             select(
                 *contact,
@@ -214,23 +237,39 @@ def unit_rows(
             )
             .select_from(Invitation)
             .join(Unit, Invitation.unit_id == Unit.id)
-            .where(Invitation.round_id == round_.id, Invitation.unit_deactivated_at.is_(None))
+            .where(Invitation.round_id == round_id, Invitation.unit_deactivated_at.is_(None))
         )
-        query = admin.scope_invitations(query) if admin is not None else query
+        query = invitations_in_region(query, region)
     else:
         query = (
             select(*contact, Unit.name, Unit.region, Unit.field, *progress)
             .select_from(Unit)
             .outerjoin(
-                Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_.id)
+                Invitation, (Invitation.unit_id == Unit.id) & (Invitation.round_id == round_id)
             )
             .where(Unit.deactivated_at.is_(None))
         )
-        query = admin.scope_units(query) if admin is not None else query
+        query = units_in_region(query, region)
     if lean:
         return query
     query = query.outerjoin(Response, Response.invitation_id == Invitation.id)
     return query.outerjoin(mail, mail.c.invitation_id == Invitation.id)
+
+
+def counted_invitations(round_: Round, admin: Admin, query: Select) -> Select:
+    """`query` (over `Invitation`) kept to the invitations `unit_rows` counts: of units
+    not deactivated (in the roster while the round is open, for the round once it is
+    closed) that the admin sees. For counting what the invitations did (the chart's
+    submissions and reminders) without a row per unit of the roster."""
+    query = query.where(Invitation.round_id == round_.id)
+    if round_.effective_state() == "closed":
+        return admin.scope_invitations(query.where(Invitation.unit_deactivated_at.is_(None)))
+    # Deactivated units are few: leaving them out is cheaper than joining every unit.
+    deactivated = select(Unit.id).where(Unit.deactivated_at.is_not(None))
+    query = query.where(Invitation.unit_id.not_in(deactivated))
+    if admin.seen_region is None:
+        return query
+    return query.where(Invitation.unit_id.in_(admin.scope_units(select(Unit.id))))
 
 
 def _unit_status(row) -> UnitStatus:

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, literal, select, union_all
 
 from ..extensions import db
-from ..models import Admin, OutboxMessage, Round
+from ..models import Admin, Invitation, OutboxMessage, Round
 from ..models.types import utcnow
 from ..timeutil import to_local
 from .auto_reminders import reminder_plan
-from .status import unit_rows
+from .status import counted_invitations
 
 MAX_DAYS = 120  # a longer round shows its last 120 days
 
@@ -46,14 +46,19 @@ class Timeline:
 def submission_timeline(round_: Round, admin: Admin, now: datetime | None = None) -> Timeline:
     now = now or utcnow()
     today = to_local(now).date()
-    # The units the dashboard counts, so that the chart ends at its "submitted"; their
-    # submissions and reminders counted per hour in one statement.
-    units = unit_rows(round_, admin, lean=True).subquery()
-    submitted = _hours("submitted", units.c.submitted_at).where(units.c.submitted_at.is_not(None))
-    reminded = (
+    # The invitations the dashboard counts, so that the chart ends at its "submitted";
+    # their submissions and reminders counted per hour in one statement.
+    submitted = counted_invitations(
+        round_,
+        admin,
+        _hours("submitted", Invitation.submitted_at).where(Invitation.submitted_at.is_not(None)),
+    )
+    reminded = counted_invitations(
+        round_,
+        admin,
         _hours("reminded", OutboxMessage.created_at)
-        .join(units, units.c.invitation_id == OutboxMessage.invitation_id)
-        .where(OutboxMessage.kind == "reminder")
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(OutboxMessage.kind == "reminder"),
     )
     per_day, reminded_days = _per_local_day(union_all(submitted, reminded))
     planned = set()

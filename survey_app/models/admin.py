@@ -46,20 +46,21 @@ class Admin(UserMixin, db.Model):
         """The units this admin sees, as a name: "*" for every region, else its own."""
         return "*" if self.is_national else f"region={self.region}"
 
+    @property
+    def seen_region(self) -> str | None:
+        """The region this admin's lists and counts are kept to; None: every region."""
+        return None if self.is_national else self.region
+
     def scope_units(self, query: Select) -> Select:
         """Region scoping, the one rule every list and count follows: restrict a query
         that involves `Unit` to the units this admin may see (a national admin: all;
         a regional admin: its own region's)."""
-        if self.is_national:
-            return query
-        return query.where(Unit.region == self.region)
+        return units_in_region(query, self.seen_region)
 
     def scope_invitations(self, query: Select) -> Select:
         """The same rule for a round's own counts and lists, which involve `Invitation`:
         by the region the unit had for that round (frozen once the round closed)."""
-        if self.is_national:
-            return query
-        return query.where(Invitation.unit_region == self.region)
+        return invitations_in_region(query, self.seen_region)
 
     def get_id(self) -> str:
         """Flask-Login's session key: id and session version, so a password change
@@ -81,3 +82,13 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     admin: Mapped[Admin] = relationship(back_populates="tokens")
+
+
+def units_in_region(query: Select, region: str | None) -> Select:
+    """`Admin.scope_units` for a region (None: all), for statements built once and kept."""
+    return query if region is None else query.where(Unit.region == region)
+
+
+def invitations_in_region(query: Select, region: str | None) -> Select:
+    """`Admin.scope_invitations` for a region (None: all)."""
+    return query if region is None else query.where(Invitation.unit_region == region)
