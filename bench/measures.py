@@ -300,7 +300,7 @@ def outbox(app, data) -> Row:
     import tempfile
 
     from survey_app.invitations.services import invitations_of_round
-    from survey_app.outbox.delivery import prepare
+    from survey_app.outbox.delivery import prepare_many
     from survey_app.outbox.queue import queue_messages
     from survey_app.outbox.worker import Worker
     from tests.pg_server import free_port
@@ -331,7 +331,8 @@ def outbox(app, data) -> Row:
         ).all()
         queue_messages("invitation", [tuple(row) for row in chosen])
         db.session.commit()
-        sample = prepare(db.session.scalar(select(OutboxMessage.id).limit(1))).as_bytes()
+        first = db.session.scalar(select(OutboxMessage.id).limit(1))
+        sample = prepare_many([first])[first].as_bytes()
         ours = timed(lambda: Worker(batch_size=50).run_once())
 
         def baseline():

@@ -4,6 +4,7 @@ be told to refuse: the tests' mail server, no patched send function."""
 import email
 import email.policy
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -49,6 +50,9 @@ class SinkHandler:
     # Recipients refused at RCPT with this reply.
     refuse: dict[str, str] = field(default_factory=dict)
     rcpt_attempts: list[str] = field(default_factory=list)
+    # Called (in the sink's thread) with the number of messages accepted so far, after
+    # each one and before its answer goes back: to change things mid-batch.
+    after_accept: Callable[[int], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
@@ -79,6 +83,9 @@ class SinkHandler:
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
             )
+            accepted = len(self.received)
+        if self.after_accept is not None:
+            self.after_accept(accepted)
         return "250 2.0.0 accepted"
 
 

@@ -9,10 +9,11 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import OutboxMessage
+from ..models import Invitation, OutboxMessage, Round
 from ..models.types import utcnow
 from ..tokens import LinkUnavailable
 from .kinds import kind_of
@@ -44,31 +45,55 @@ def renew_claims(message_ids: list[int], worker: str, lease: timedelta) -> list[
     return [message_id for message_id in message_ids if message_id in renewed]
 
 
-def prepare(message_id: int) -> Email:
-    """The email to hand over, or Undeliverable. Ends its transaction."""
+def prepare_many(message_ids: list[int]) -> dict[int, Email | Undeliverable]:
+    """The email to hand over for each message, or why it must not go. One transaction,
+    ended here, reads them all with their invitations, units and rounds (a handful of
+    queries, not several per message); the worker prepares a few messages ahead, so a
+    change made meanwhile (a new address, a closed round) is seen within seconds."""
     try:
-        message = db.session.get(OutboxMessage, message_id)
-        _check_still_wanted(message)
-        try:
-            rendered = render_message(message)
-        except LinkUnavailable:
-            raise Undeliverable("the link cannot be rebuilt: SECRET_KEY changed") from None
-        except Exception as error:  # bad data in one message must not stop the others
-            current_app.logger.exception("cannot render outbox message %s", message_id)
-            raise Undeliverable(f"cannot render: {type(error).__name__}: {error}") from None
-        email = Email(
-            subject=" ".join(rendered.subject.split()),  # one line, whatever the data held
-            recipients=[message.to_address],
-            body=rendered.text,
-            html=rendered.html,
-            extra_headers={"Auto-Submitted": "auto-generated"},
+        messages = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids))
+            .options(
+                selectinload(OutboxMessage.admin),
+                selectinload(OutboxMessage.invitation).selectinload(Invitation.unit),
+                selectinload(OutboxMessage.invitation)
+                .selectinload(Invitation.round)
+                .selectinload(Round.questionnaire_versions),
+            )
         )
-        email.msgId = message.message_id
-        if email.has_bad_headers():
-            raise Undeliverable("refused: a header would contain a line break")
-        return email
+        prepared: dict[int, Email | Undeliverable] = {}
+        for message in messages:
+            try:
+                prepared[message.id] = _prepare(message)
+            except Undeliverable as refusal:
+                prepared[message.id] = refusal
+        return prepared
     finally:
         db.session.rollback()
+
+
+def _prepare(message: OutboxMessage) -> Email:
+    """The email to hand over, or Undeliverable."""
+    _check_still_wanted(message)
+    try:
+        rendered = render_message(message)
+    except LinkUnavailable:
+        raise Undeliverable("the link cannot be rebuilt: SECRET_KEY changed") from None
+    except Exception as error:  # bad data in one message must not stop the others
+        current_app.logger.exception("cannot render outbox message %s", message.id)
+        raise Undeliverable(f"cannot render: {type(error).__name__}: {error}") from None
+    email = Email(
+        subject=" ".join(rendered.subject.split()),  # one line, whatever the data held
+        recipients=[message.to_address],
+        body=rendered.text,
+        html=rendered.html,
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.msgId = message.message_id
+    if email.has_bad_headers():
+        raise Undeliverable("refused: a header would contain a line break")
+    return email
 
 
 def _check_still_wanted(message: OutboxMessage) -> None:

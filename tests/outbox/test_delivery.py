@@ -308,3 +308,64 @@ def test_each_database_has_its_own_folder_of_captured_mail(tmp_path):
     assert [folder.parent.name for folder in folders] == ["mail"] * 5
     names = [folder.name.rsplit("-", 1)[0] for folder in folders]
     assert names == ["sqlite-demo", "sqlite-other", "sqlite-demo"] + ["postgresql-survey"] * 2
+
+
+def test_the_worker_reads_a_batch_together_not_several_queries_per_message(runner, db, smtp):
+    """Each message used to cost six reads (the message, its invitation, unit, round,
+    the round's questionnaires, the earlier answers) before its send and its commit;
+    the messages read ahead come with their invitations, units and rounds at once."""
+    from sqlalchemy import event
+
+    open_demo_round(runner)
+    invoke(runner, "invitations", "send", "kevat")
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert "Sent 58 messages" in invoke(runner, "outbox", "work", "--once")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(smtp.received) == 58
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # Per message: its earlier answers (one read), and the update marking it sent.
+    assert len(selects) <= 58 * 1 + 60, len(selects)
+
+
+def test_a_change_made_while_the_worker_sends_is_still_seen(app, runner, db, smtp):
+    """The worker reads only a few messages ahead: an address corrected while it is
+    sending the first ones stops the old address's message further down the batch."""
+    from sqlalchemy import update
+
+    from survey_app.models import Invitation, Unit
+    from survey_app.outbox.worker import PREPARE_AHEAD
+
+    open_demo_round(runner)
+    invoke(runner, "invitations", "send", "kevat")
+    order = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    ).all()
+    later = order[PREPARE_AHEAD + 5]
+    unit_id = db.session.scalar(
+        select(Invitation.unit_id).where(Invitation.id == later.invitation_id)
+    )
+    later_id, old_address = later.id, later.to_address
+
+    def correct_the_address(accepted: int) -> None:
+        if accepted != 1:
+            return
+        with app.app_context():
+            db.session.execute(
+                update(Unit).where(Unit.id == unit_id).values(contact_email="uusi@example.fi")
+            )
+            db.session.commit()
+            db.session.remove()
+
+    smtp.handler.after_accept = correct_the_address
+    invoke(runner, "outbox", "work", "--once")
+    assert len(smtp.received) == 57 and not smtp.to(old_address)
+    db.session.expire_all()
+    stopped = db.session.get(OutboxMessage, later_id)
+    assert stopped.status == "failed" and stopped.last_error.startswith("superseded")
