@@ -5,7 +5,7 @@ the latest invitation or reminder that is done (sent or failed) decides; one sti
 waiting shows as queued unless an earlier one reached the unit (sent, not bounced).
 """
 
-from sqlalchemy import Subquery, and_, bindparam, case, func, select
+from sqlalchemy import Subquery, and_, bindparam, case, func, null, select
 
 from ..models import Invitation, OutboxMessage
 
@@ -30,12 +30,13 @@ FAILED = "failed"  # the server refused it, or retries ran out
 BOUNCED = "bounced"  # the server took it, then reported it undeliverable
 
 
-def mail_states(round_id: int, paged: bool = False) -> Subquery:
+def mail_states(round_id: int, paged: bool = False, detailed: bool = True) -> Subquery:
     """One row per invitation of the round that has mail (`paged`: of the invitations
     given as the parameter `mail_for` when the statement runs, e.g. one page's):
     `invitation_id`, `state`, `at` (when it got there), `reason` (the server's answer,
     for failed, bounced and queued mail) and `ever_sent` (1 when the server ever took
-    one of its emails)."""
+    one of its emails). Not `detailed` (for counting): `at` and `reason` are NULL, and
+    the newest waiting message need not be found (a sort of every queued one)."""
     columns = select(*(getattr(OutboxMessage, name) for name in MAIL_COLUMNS))
     if not paged:
         mails = columns.join(Invitation, Invitation.id == OutboxMessage.invitation_id)
@@ -46,20 +47,30 @@ def mail_states(round_id: int, paged: bool = False) -> Subquery:
         )
     mails = mails.where(OutboxMessage.kind.in_(MAIL_KINDS)).subquery()
     done = _latest(mails, mails.c.status != "queued")
-    waiting = _latest(mails, mails.c.status == "queued")
     each = (
         select(
             mails.c.invitation_id,
             func.max(case((mails.c.status == "sent", 1), else_=0)).label("ever_sent"),
+            func.max(case((mails.c.status == "queued", 1), else_=0)).label("waiting"),
         )
         .group_by(mails.c.invitation_id)
         .subquery()
     )
     reached = case((and_(done.c.status == "sent", done.c.bounced_at.is_(None)), 1), else_=0)
-    is_queued = and_(waiting.c.invitation_id.is_not(None), reached == 0)
+    is_queued = and_(each.c.waiting == 1, reached == 0)
     is_failed = done.c.status == "failed"
     is_bounced = done.c.bounced_at.is_not(None)
     state = case((is_queued, QUEUED), (is_failed, FAILED), (is_bounced, BOUNCED), else_=SENT)
+    query = (
+        select(each.c.invitation_id, state.label("state"))
+        .select_from(each)
+        .outerjoin(done, done.c.invitation_id == each.c.invitation_id)
+    )
+    if not detailed:
+        return query.add_columns(
+            null().label("at"), null().label("reason"), each.c.ever_sent
+        ).subquery()
+    waiting = _latest(mails, mails.c.status == "queued")
     # No column keeps a failing attempt's time: that attempt was due then.
     at = case(
         (is_queued, waiting.c.created_at),
@@ -73,15 +84,7 @@ def mail_states(round_id: int, paged: bool = False) -> Subquery:
         else_=None,
     )
     return (
-        select(
-            each.c.invitation_id,
-            state.label("state"),
-            at.label("at"),
-            reason.label("reason"),
-            each.c.ever_sent,
-        )
-        .select_from(each)
-        .outerjoin(done, done.c.invitation_id == each.c.invitation_id)
+        query.add_columns(at.label("at"), reason.label("reason"), each.c.ever_sent)
         .outerjoin(waiting, waiting.c.invitation_id == each.c.invitation_id)
         .subquery()
     )

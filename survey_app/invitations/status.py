@@ -131,43 +131,48 @@ class Counts:
 
 
 def counts(round_: Round, admin: Admin | None) -> Counts:
-    """The round's units in `admin`'s region counted by one `GROUP BY` region, field
-    and stage (a few dozen groups however many units), summed here into the totals,
-    the breakdowns and the stages."""
+    """The round's units in `admin`'s region counted by one `GROUP BY` region and
+    field (a few dozen groups however many units), summed here into the totals, the
+    breakdowns and the stages."""
     region = admin.seen_region if admin is not None else None
     query = _counts_statement(round_.id, round_.effective_state() == "closed", region)
     total, by_region, by_field, unmailed = NO_UNITS, {}, {}, 0
     stages = dict.fromkeys(STAGES, 0)
-    for region_name, field_name, stage_name, *numbers, group_unmailed in db.session.execute(query):
+    for row in db.session.execute(query):
+        region_name, field_name, *numbers = row[: 2 + len(TOTALS_FIELDS)]
         group = Totals(*(int(n or 0) for n in numbers))
-        unmailed += int(group_unmailed or 0)
+        unmailed += int(row.unmailed or 0)
+        for stage_name in STAGES:
+            stages[stage_name] += int(getattr(row, f"stage_{stage_name}") or 0)
         total = total + group
         by_region[region_name] = by_region.get(region_name, NO_UNITS) + group
         by_field[field_name] = by_field.get(field_name, NO_UNITS) + group
-        if stage_name is not None:
-            stages[stage_name] += group.invited
     return Counts(total, by_region, by_field, stages, unmailed)
 
 
 @lru_cache(maxsize=256)
 def _counts_statement(round_id: int, closed: bool, region: str | None) -> Select:
     """`counts`' one `GROUP BY`, built once per process for each round and scope."""
-    rows = _unit_rows(round_id, closed, region, False, False).subquery()
+    rows = _unit_rows(round_id, closed, region, False, False, detailed=False).subquery()
 
     def how_many(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    stage = case(
-        (rows.c.invitation_id.is_(None), None),
-        (rows.c.submitted_at.is_not(None), "submitted"),
-        (rows.c.drafting == 1, "draft"),
-        (rows.c.first_opened_at.is_not(None), "opened"),
-        else_="not_opened",
-    )
+    invited = rows.c.invitation_id.is_not(None)
+    submitted = rows.c.submitted_at.is_not(None)
+    drafting = rows.c.drafting == 1
+    opened = rows.c.first_opened_at.is_not(None)
+    # Each invited unit's furthest stage, counted as columns: grouped by region and
+    # field only, the database aggregates a few dozen groups by hash, not by a sort.
+    furthest = {
+        "submitted": invited & submitted,
+        "draft": invited & ~submitted & drafting,
+        "opened": invited & ~submitted & ~drafting & opened,
+        "not_opened": invited & ~submitted & ~drafting & ~opened,
+    }
     query = select(
         rows.c.region,
         rows.c.field,
-        stage,
         func.count(),
         func.count(rows.c.invitation_id),
         how_many(rows.c.ever_sent == 1),
@@ -177,8 +182,9 @@ def _counts_statement(round_id: int, closed: bool, region: str | None) -> Select
         func.count(rows.c.first_opened_at),
         how_many(rows.c.drafting == 1),
         func.count(rows.c.submitted_at),
-        how_many(rows.c.mailed_at.is_(None)),
-    ).group_by(rows.c.region, rows.c.field, stage)
+        how_many(rows.c.mailed_at.is_(None)).label("unmailed"),
+        *(how_many(condition).label(f"stage_{name}") for name, condition in furthest.items()),
+    ).group_by(rows.c.region, rows.c.field)
     return query
 
 
@@ -197,11 +203,13 @@ def unit_rows(
 
 
 @lru_cache(maxsize=256)
-def _unit_rows(round_id: int, closed: bool, region: str | None, lean: bool, paged: bool):
+def _unit_rows(
+    round_id: int, closed: bool, region: str | None, lean: bool, paged: bool, detailed=True
+):
     """`unit_rows`, built once per process for each of its shapes: building the mail
     states' subqueries costs milliseconds on every dashboard. A `Select` is never changed
     in place (`.where` makes a new one), so one may serve every request."""
-    mail = None if lean else mail_states(round_id, paged=paged)
+    mail = None if lean else mail_states(round_id, paged=paged, detailed=detailed)
     # Answers saved and not submitted, or changes saved after a submission.
     drafting = or_(
         and_(Response.id.is_not(None), Invitation.submitted_at.is_(None)),
@@ -254,22 +262,6 @@ def _unit_rows(round_id: int, closed: bool, region: str | None, lean: bool, page
         return query
     query = query.outerjoin(Response, Response.invitation_id == Invitation.id)
     return query.outerjoin(mail, mail.c.invitation_id == Invitation.id)
-
-
-def counted_invitations(round_: Round, admin: Admin, query: Select) -> Select:
-    """`query` (over `Invitation`) kept to the invitations `unit_rows` counts: of units
-    not deactivated (in the roster while the round is open, for the round once it is
-    closed) that the admin sees. For counting what the invitations did (the chart's
-    submissions and reminders) without a row per unit of the roster."""
-    query = query.where(Invitation.round_id == round_.id)
-    if round_.effective_state() == "closed":
-        return admin.scope_invitations(query.where(Invitation.unit_deactivated_at.is_(None)))
-    # Deactivated units are few: leaving them out is cheaper than joining every unit.
-    deactivated = select(Unit.id).where(Unit.deactivated_at.is_not(None))
-    query = query.where(Invitation.unit_id.not_in(deactivated))
-    if admin.seen_region is None:
-        return query
-    return query.where(Invitation.unit_id.in_(admin.scope_units(select(Unit.id))))
 
 
 def _unit_status(row) -> UnitStatus:

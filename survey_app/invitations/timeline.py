@@ -7,14 +7,13 @@ the hours are summed here into Finnish days, which start at 22 or 21 UTC."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Select, func, literal, select, union_all
 
 from ..extensions import db
-from ..models import Admin, Invitation, OutboxMessage, Round
+from ..models import Admin, Invitation, OutboxMessage, Round, Unit
 from ..models.types import utcnow
 from ..timeutil import to_local
 from .auto_reminders import reminder_plan
-from .status import counted_invitations
 
 MAX_DAYS = 120  # a longer round shows its last 120 days
 
@@ -104,3 +103,19 @@ def _per_local_day(query) -> tuple[dict[date, int], set[date]]:
         else:
             reminded.add(day)
     return submitted, reminded
+
+
+def counted_invitations(round_: Round, admin: Admin, query: Select) -> Select:
+    """`query` (over `Invitation`) kept to the invitations `status.unit_rows` counts:
+    of units not deactivated (in the roster while the round is open, for the round once
+    it is closed) that the admin sees. For counting what the invitations did (the
+    chart's submissions and reminders) without a row per unit of the roster."""
+    query = query.where(Invitation.round_id == round_.id)
+    if round_.effective_state() == "closed":
+        return admin.scope_invitations(query.where(Invitation.unit_deactivated_at.is_(None)))
+    # Deactivated units are few: leaving them out is cheaper than joining every unit.
+    deactivated = select(Unit.id).where(Unit.deactivated_at.is_not(None))
+    query = query.where(Invitation.unit_id.not_in(deactivated))
+    if admin.seen_region is None:
+        return query
+    return query.where(Invitation.unit_id.in_(admin.scope_units(select(Unit.id))))
