@@ -99,25 +99,26 @@ def remind(round_: Round, admin: Admin, codes: list[str] | None) -> Reminded:
 def resend(round_: Round, admin: Admin, code: str) -> bool:
     """Mail the unit's invitation (again); True when it had been mailed before."""
     return _mail_again(
-        round_, admin, code, resend_invitation, "send invitation", "resend invitation"
+        round_, admin, code, resend_invitation, "resend invitation", first="send invitation"
     )
 
 
 def reissue(round_: Round, admin: Admin, code: str) -> bool:
-    return _mail_again(round_, admin, code, reissue_and_mail, "re-issue link", "re-issue link")
+    return _mail_again(round_, admin, code, reissue_and_mail, "re-issue link")
 
 
 def _mail_again(
-    round_: Round, admin: Admin, code: str, mail, first_action: str, again_action: str
+    round_: Round, admin: Admin, code: str, mail, action: str, first: str | None = None
 ) -> bool:
     """Mail a visible unit's invitation by `mail` (resend, or with a new link), audited
-    as the first mailing or a repeated one; True when it had been mailed before."""
+    as `action` (as `first`, when given, if it was never mailed); True when it had been
+    mailed before."""
     invitation = visible_invitation(round_, admin, code)
     mailed_before = invitation.mailed_at is not None
     mail(invitation)
     AuditEntry.record(
         admin,
-        again_action if mailed_before else first_action,
+        action if mailed_before or first is None else first,
         f"round {round_.slug}: unit {code}",
         invitation.unit.region,
         after={"to": invitation.unit.contact_email},

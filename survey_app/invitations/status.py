@@ -180,7 +180,7 @@ def _counts_statement(round_id: int, closed: bool, region: str | None) -> Select
         how_many(rows.c.state == FAILED),
         how_many(rows.c.state == BOUNCED),
         func.count(rows.c.first_opened_at),
-        how_many(rows.c.drafting == 1),
+        how_many(drafting),
         func.count(rows.c.submitted_at),
         how_many(rows.c.mailed_at.is_(None)).label("unmailed"),
         *(how_many(condition).label(f"stage_{name}") for name, condition in furthest.items()),
@@ -204,7 +204,7 @@ def unit_rows(
 
 @lru_cache(maxsize=256)
 def _unit_rows(
-    round_id: int, closed: bool, region: str | None, lean: bool, paged: bool, detailed=True
+    round_id: int, closed: bool, region: str | None, lean: bool, paged: bool, detailed: bool = True
 ):
     """`unit_rows`, built once per process for each of its shapes: building the mail
     states' subqueries costs milliseconds on every dashboard. A `Select` is never changed
