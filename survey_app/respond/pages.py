@@ -3,14 +3,50 @@ the admin's preview of the form (the same template, with no unit and no token)."
 
 import secrets
 
-from flask import render_template
+from flask import current_app, get_template_attribute, render_template
+from markupsafe import Markup
 
 from ..i18n import current_language
 from ..models import Invitation, Round
-from ..questionnaires.form_view import answered_count, form_view
+from ..questionnaires.form_view import FormView, answered_count, form_view
 from . import services
 
 _UNREAD = object()
+
+# (id of a form view) -> (that view, its items drawn blank, by item number). The view
+# is kept so that its id cannot be reused while it is a key.
+_BLANK_ITEMS: dict[int, tuple[FormView, dict[int, Markup]]] = {}
+
+
+def drawn_items(view: FormView, values: dict, errors: dict) -> dict[int, Markup]:
+    """The form's items drawn (by item number) showing `values` and `errors`. An item
+    with neither is the same for every respondent of these questionnaire versions in
+    this language: drawn once per process, as drawing the items was most of the page's
+    time (templates/respond/_item.html)."""
+    item_html = get_template_attribute("respond/_item.html", "item_html")
+    drawn = dict(_blank_items(view, item_html))
+    for item in _items_of(view):
+        chosen, error = values.get(item.code), errors.get(item.code)
+        if chosen or error or item.number not in drawn:
+            drawn[item.number] = item_html(item, chosen or (), error)
+    return drawn
+
+
+def _blank_items(view: FormView, item_html) -> dict[int, Markup]:
+    """Not kept while templates reload (development): an edited template shows at once."""
+    if current_app.jinja_env.auto_reload:
+        return {}
+    cached = _BLANK_ITEMS.get(id(view))
+    if cached is None or cached[0] is not view:
+        drawn = {item.number: item_html(item, (), None) for item in _items_of(view)}
+        cached = _BLANK_ITEMS[id(view)] = (view, drawn)
+    return cached[1]
+
+
+def _items_of(view: FormView):
+    for questionnaire in view.questionnaires:
+        for section in questionnaire.sections:
+            yield from section.items
 
 
 def form_page(
@@ -35,6 +71,7 @@ def form_page(
     round_ = invitation.round
     items = round_.items
     language = current_language()
+    view = form_view(round_.questionnaires, language)
     return (
         render_template(
             "respond/form.html",
@@ -43,7 +80,8 @@ def form_page(
             round=round_,
             answer_until=invitation.answer_until(),
             token=token,
-            view=form_view(round_.questionnaires, language),
+            view=view,
+            items_html=drawn_items(view, values, errors or {}),
             values=values,
             language=language,
             version=version,
@@ -114,6 +152,7 @@ def preview_page(
     buttons post to the preview, which checks the answers and stores nothing
     (`result`: "save" or "submit" when the answers would have been taken)."""
     items = round_.items
+    view = form_view(round_.questionnaires, current_language())
     return (
         render_template(
             "respond/form.html",
@@ -124,7 +163,8 @@ def preview_page(
             round=round_,
             answer_until=round_.deadline,
             token=None,
-            view=form_view(round_.questionnaires, current_language()),
+            view=view,
+            items_html=drawn_items(view, values, errors or {}),
             values=values,
             language=current_language(),
             version=0,

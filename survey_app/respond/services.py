@@ -5,14 +5,14 @@ Plain functions over the models; they flush but never commit (the view commits o
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import write_apart
 from ..extensions import db
-from ..invitations.services import latest_earlier_submission
+from ..invitations.services import EARLIER_PROFILE
 from ..models import Answer, Invitation, Response, SubmittedVersion
 from ..models.definition import Item
 from ..models.types import utcnow
@@ -36,15 +36,19 @@ class SaveOutcome:
     duplicate: bool = False
 
 
+# Built once, as the respondent's every request reads it.
+_RESPONSE_OF = (
+    select(Response)
+    .options(joinedload(Response.answers))
+    .where(Response.invitation_id == bindparam("invitation_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def response_of(invitation: Invitation) -> Response | None:
     """The unit's response with its submitted answers, in one query."""
-    query = (
-        select(Response)
-        .options(joinedload(Response.answers))
-        .filter_by(invitation_id=invitation.id)
-        .execution_options(populate_existing=True)
-    )
-    return db.session.execute(query).unique().scalar_one_or_none()
+    found = db.session.execute(_RESPONSE_OF, {"invitation_id": invitation.id})
+    return found.unique().scalar_one_or_none()
 
 
 def submitted_answers(response: Response) -> Answers:
@@ -63,10 +67,15 @@ def working_answers(response: Response) -> Answers:
 
 def previous_profile(invitation: Invitation) -> Answers:
     """The unit's submitted answers from the latest round that ended before this one."""
-    previous = db.session.scalar(
-        select(Response).where(Response.invitation_id == latest_earlier_submission(invitation))
-    )
-    return submitted_answers(previous) if previous is not None else {}
+    parameters = {
+        "unit_id": invitation.unit_id,
+        "round_id": invitation.round_id,
+        "deadline": invitation.round.deadline,
+    }
+    answers: Answers = {}
+    for code, value in db.session.execute(EARLIER_PROFILE, parameters):
+        answers.setdefault(code, []).append(value)
+    return answers
 
 
 def initial_answers(invitation: Invitation, response: Response | None) -> Answers:

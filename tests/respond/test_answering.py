@@ -385,3 +385,34 @@ def test_the_error_summary_says_what_is_kept(client, db):
     assert post(client, link, fields, action="submit", kehy_name="Nimi").status_code == 303
     after_submit = summary(action="save", k1_1="maybe")
     assert "lähettämäsi vastaukset" in after_submit and "luonnoksesi" not in after_submit
+
+
+def test_one_units_answers_and_errors_never_show_on_another_units_form(client, db):
+    """Items drawn blank are kept per questionnaire version and language
+    (respond/pages.py): what one unit chose, typed or got wrong must not be kept with
+    them, in any language."""
+    round_ = make_round()
+    first, first_link = make_invitation(round_=round_)
+    other, other_link = make_invitation(round_=round_)
+    db.session.commit()
+    assert (
+        post(
+            client,
+            first_link,
+            fields_of(client, first_link),
+            action="save",
+            k1_1="yes",
+            kehy_mission="Oma ajatus",
+        ).status_code
+        == 303
+    )
+    refused = post(client, first_link, fields_of(client, first_link), action="save", k1_2="maybe")
+    assert refused.status_code == 422 and 'id="k1_2-error"' in refused.get_data(as_text=True)
+    for language in ("fi", "sv", "en"):
+        mine = client.get(f"{first_link}?lang={language}").get_data(as_text=True)
+        assert 'id="k1_1-0" name="k1_1" value="yes" checked' in mine
+        assert "Oma ajatus" in mine
+        theirs = client.get(f"{other_link}?lang={language}").get_data(as_text=True)
+        assert 'value="yes" checked' not in theirs and "Oma ajatus" not in theirs
+        assert "k1_2-error" not in theirs and 'aria-invalid="true"' not in theirs
+        assert 'id="k1_1-0" name="k1_1" value="yes">' in theirs
