@@ -163,7 +163,10 @@ def respondent_load(
 
 def submit_of(port: int, path: str) -> Request:
     """A submit of every item of the form at `path`, as a browser would send it after
-    loading the page: with its session cookie and CSRF token (when the page has one)."""
+    loading the page: with its session cookie and CSRF token (when the page has one),
+    but without the page's response version and submission key, so that each repeat is
+    a submission stored anew (as the bare app stores it), not a double click answered
+    from what is already stored."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", path)
     response = connection.getresponse()

@@ -73,14 +73,17 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
         response = services.locked_response(invitation)
     except services.RoundNotOpen:
         return Outcome(CLOSED)
-    current = services.initial_answers(invitation, response)
     posted_answers = answers_from_form(posted.form, items)
-    answers = services.merge_posted(current, posted_answers, posted.shown)
+    if posted.shown.issuperset(item.code for item in items) and not posted.switch_to:
+        answers = posted_answers  # the page showed every item: nothing else to keep
+    else:
+        current = services.initial_answers(invitation, response)
+        answers = services.merge_posted(current, posted_answers, posted.shown)
+        if posted.switch_to and answers == current:
+            return Outcome(SWITCHED)
     missing = services.missing_required(items, answers) if submit else []
     if missing:
         return Outcome(MISSING, values=answers, version=posted.version, errors=_missing(missing))
-    if posted.switch_to and answers == current:
-        return Outcome(SWITCHED)
     try:
         saved = services.save_answers(
             invitation,
