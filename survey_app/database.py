@@ -1,6 +1,8 @@
 """Database wiring: SQLite pragmas (WAL, busy timeout), when SQLite transactions take
 the write lock, and pool checks."""
 
+import threading
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -20,8 +22,14 @@ def configure_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
+            writers = app.extensions["sqlite_writers"] = WriterQueue(
+                options["connect_args"]["timeout"]
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "begin", writers.begin)
+            for ending in ("commit", "rollback"):
+                event.listen(engine, ending, writers.end)
+            event.listen(engine.pool, "checkin", writers.checked_in)
             event.listen(engine, "before_cursor_execute", _refuse_write_after_read)
             app.teardown_request(_end_reading_transaction)
 
@@ -48,18 +56,76 @@ class WriteAfterRead(RuntimeError):
     every test, rather than now and then in production."""
 
 
-def _sqlite_begin(connection) -> None:
-    """Writers take the write lock at BEGIN (IMMEDIATE): a deferred transaction that
+class WriterQueue:
+    """When SQLite transactions take the write lock, and the threads of one process
+    queueing for it.
+
+    Writers take the write lock at BEGIN (IMMEDIATE): a deferred transaction that
     reads and then writes fails at once with SQLITE_BUSY when another writer got in
     between, and the busy timeout cannot help it. So writers queue.
 
     A GET only reads, so it begins deferred and runs beside the others (WAL readers
     never wait). Without this every page view on SQLite queued behind every other.
     A GET that must write (the first open of a link, a wrong link counted) ends its
-    reading first and writes in a transaction of its own: write_apart()."""
-    reading = has_request_context() and request.method in READING_METHODS
-    connection.info["deferred"] = {"has_read": False} if reading else None
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    reading first and writes in a transaction of its own: write_apart(). A writer that
+    reads a while before it writes (the respondent's submit) does the same, once it has
+    said so: reads_first(), then begin_writing().
+
+    Within one process, writers queue on a lock of their own before BEGIN IMMEDIATE:
+    SQLite's busy handler polls with sleeps of up to 100 ms, so eight threads waiting
+    on the file lock left it idle most of the time (a submit's p99 was a second).
+    Waiting longer than the busy timeout, a writer goes on to the file lock as before.
+    """
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.lock = threading.Lock()
+
+    def begin(self, connection) -> None:
+        reading = has_request_context() and (
+            request.method in READING_METHODS or request.environ.get(_READS_FIRST, False)
+        )
+        connection.info["deferred"] = {"has_read": False} if reading else None
+        if not reading:
+            connection.info["queued"] = self.lock.acquire(timeout=self.timeout)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    def end(self, connection) -> None:
+        self._leave(connection.info)
+
+    def checked_in(self, _dbapi_connection, record) -> None:
+        """A connection given back inside a transaction (an error, a dropped session)."""
+        self._leave(record.info)
+
+    def _leave(self, info: dict) -> None:
+        if info.pop("queued", False):
+            self.lock.release()
+
+
+_READS_FIRST = "survey_app.reads_first"  # in the request's WSGI environ
+
+
+def reads_first() -> None:
+    """This request (a POST) reads without taking SQLite's write lock until it calls
+    begin_writing(): the lock is held for its writes, not for its parsing and checks."""
+    request.environ[_READS_FIRST] = True
+
+
+def begin_writing() -> None:
+    """End the reading transaction of a request that reads_first(), keeping what it
+    loaded (the caller reads again, under lock, what its writes depend on); the next
+    transaction takes the write lock. Elsewhere, and on PostgreSQL, it does nothing."""
+    if not has_request_context() or not request.environ.pop(_READS_FIRST, False):
+        return
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.connection().info.get("deferred") is not None:
+        session.expire_on_commit = False
+        try:
+            session.commit()  # read only: nothing to write
+        finally:
+            session.expire_on_commit = True
 
 
 def _refuse_write_after_read(connection, _cursor, statement, *_args) -> None:

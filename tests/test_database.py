@@ -3,9 +3,10 @@ pages that only read (GET) run beside them, and the few writes a GET makes run a
 
 import shutil
 import threading
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text, update
 
 from survey_app import rate_limit
 from survey_app.auth.accounts import admin_for_api_token, create_admin, issue_api_token
@@ -13,9 +14,10 @@ from survey_app.database import WriteAfterRead
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import find_by_token
 from survey_app.models import ApiToken, Invitation
+from survey_app.models.types import utcnow
 from survey_app.respond.services import record_first_open
 from tests.factories import make_invitation, make_unit
-from tests.helpers import make_app
+from tests.helpers import form_fields, make_app
 
 
 def test_sqlite_uses_wal_and_busy_timeout(sqlite_template, tmp_path):
@@ -174,3 +176,76 @@ def test_a_get_that_must_write_does_so_though_another_worker_wrote_meanwhile(sql
         loaded = read()
         _another_worker_writes(other)
         write(loaded)
+
+
+# --- SQLite: the respondent's submit holds the write lock only while it saves ---------------
+
+
+def test_a_submit_reads_without_the_write_lock_and_saves_what_was_read_afresh(sqlite_app):
+    """Between the submit's first read (its link) and its save, another worker writes,
+    and here changes the very invitation: it must neither wait for the submit (as it did
+    when a POST took the write lock at its first statement) nor be overwritten by what
+    the submit read before it (a late permission granted meanwhile is kept)."""
+    app, other = sqlite_app
+    invitation, link = make_invitation()
+    _db.session.commit()
+    invitation_id = invitation.id
+    client = app.test_client()
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    granted = utcnow() + timedelta(days=3)
+    wrote = []
+
+    def another_worker_writes_after_the_link_is_read(_conn, _cursor, statement, *_args):
+        if "FROM invitations" in statement and "token_hash" in statement and not wrote:
+            with other.app_context():
+                _db.session.execute(
+                    update(Invitation)
+                    .where(Invitation.id == invitation_id)
+                    .values(late_until=granted)
+                )
+                _db.session.commit()
+                _db.session.remove()
+                _db.engine.dispose()
+            wrote.append(True)
+
+    event.listen(_db.engine, "after_cursor_execute", another_worker_writes_after_the_link_is_read)
+    try:
+        done = client.post(link, data={**fields, "action": "submit", "kehy_name": "Nimi"})
+    finally:
+        event.remove(
+            _db.engine, "after_cursor_execute", another_worker_writes_after_the_link_is_read
+        )
+    assert wrote and done.status_code == 303, done.get_data(as_text=True)[:300]
+    _db.session.remove()
+    stored = _db.session.get(Invitation, invitation_id)
+    assert stored.submitted_at is not None
+    assert stored.late_until == granted
+
+
+def test_the_writers_queue_is_left_free_whatever_the_request_ends_in(sqlite_app):
+    """The threads of a worker queue for SQLite's write lock on a lock of their own
+    (database.WriterQueue), taken at BEGIN IMMEDIATE: a commit, a rollback, a refused
+    post and a connection given back mid-transaction all free it, or the next writer
+    in that worker would wait for the busy timeout."""
+    app, _other = sqlite_app
+    queue = app.extensions["sqlite_writers"]
+    invitation, link = make_invitation()
+    _db.session.commit()
+    assert not queue.lock.locked()
+    client = app.test_client()
+    fields = form_fields(client.get(link).get_data(as_text=True))
+    assert client.post(link, data={**fields, "action": "save", "k1_1": "maybe"}).status_code == 422
+    assert not queue.lock.locked()
+    assert client.post(link, data={**fields, "action": "submit"}).status_code == 303
+    assert not queue.lock.locked()
+    with app.test_request_context("/", method="POST"):
+        make_unit()
+        assert queue.lock.locked()  # held by this writer's transaction
+        _db.session.rollback()
+        assert not queue.lock.locked()
+    connection = _db.engine.connect()
+    connection.begin()
+    connection.exec_driver_sql("SELECT 1")
+    assert queue.lock.locked()
+    connection.close()  # given back mid-transaction
+    assert not queue.lock.locked()

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .. import rate_limit
+from ..database import reads_first
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_language
@@ -75,6 +76,7 @@ def answer(token: str):
 
 @bp.post("/<token>")
 def answer_post(token: str):
+    reads_first()  # SQLite's write lock only for the save (services.lock_for_save)
     invitation = _invitation_or_404(token)
     if not invitation.accepts_answers():
         return pages.closed_page(invitation, status=403, refused=True)

@@ -5,7 +5,7 @@ Plain functions over the models; they flush but never commit (the view commits o
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,10 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..database import write_apart
 from ..extensions import db
 from ..invitations.services import EARLIER_PROFILE
-from ..models import Answer, Invitation, Response, SubmittedVersion
+from ..models import Invitation, Response
 from ..models.definition import Item
 from ..models.types import utcnow
-from ..outbox.queue import queue_receipt
+from .writes import lock_for_save, store_submission
 
 Answers = dict[str, list[str]]
 
@@ -124,14 +124,6 @@ def merge_posted(current: Answers, posted: Answers, posted_codes: set[str]) -> A
     return merged
 
 
-def lock_for_save(invitation: Invitation) -> None:
-    """Take a save's locks, in their one order, and read afresh what a save depends on:
-    the round's state and times, the invitation's late permission and submission."""
-    round_state = ["state", "deadline", "opened_at", "closed_at"]
-    db.session.refresh(invitation.round, round_state, with_for_update={"read": True})
-    db.session.refresh(invitation, ["late_until", "submitted_at"], with_for_update=True)
-
-
 def locked_response(invitation: Invitation) -> Response | None:
     """Begin a save: take its locks and read the unit's response as it is now.
 
@@ -196,40 +188,9 @@ def save_answers(
         # No savepoint: every caller rolls the whole save back on VersionConflict.
         raise VersionConflict() from None
     if submit:
-        _store_submission(invitation, response.id, answers, language, now)
+        store_submission(invitation, response.id, answers, language, now)
     db.session.expire(response, ["answers", "history"])
     return SaveOutcome(response, submitted=submit)
-
-
-# A submission's statements, built once (building them was a fifth of a submit's time).
-_DELETE_ANSWERS = delete(Answer.__table__).where(
-    Answer.__table__.c.response_id == bindparam("response_id")
-)
-_INSERT_ANSWERS = insert(Answer.__table__)
-_NEXT_NUMBER = (
-    select(func.coalesce(func.max(SubmittedVersion.number), 0) + 1)
-    .where(SubmittedVersion.response_id == bindparam("response_id"))
-    .scalar_subquery()
-)
-_INSERT_SUBMITTED = (
-    insert(SubmittedVersion.__table__)
-    .values(response_id=bindparam("response_id"), number=_NEXT_NUMBER)
-    .returning(SubmittedVersion.__table__.c.id)
-)
-
-
-def _store_submission(invitation, response_id: int, answers: Answers, language: str, now):
-    """The submitted answers as Answer rows, a numbered copy in the history and the
-    receipt queued with this transaction (or not at all)."""
-    db.session.execute(_DELETE_ANSWERS, {"response_id": response_id})
-    rows = Answer.rows(response_id, answers)
-    if rows:
-        db.session.execute(_INSERT_ANSWERS, rows)
-    version_id = db.session.scalar(
-        _INSERT_SUBMITTED,
-        {"response_id": response_id, "submitted_at": now, "language": language, "answers": answers},
-    )
-    queue_receipt(invitation, version_id, language)
 
 
 def missing_required(items: list[Item], answers: Answers) -> list[str]:
