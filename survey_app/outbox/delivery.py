@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -106,17 +106,30 @@ def _check_still_wanted(message: OutboxMessage) -> None:
         raise Undeliverable(reason)
 
 
-def record_sent(message_id: int, worker: str) -> bool:
-    done = _update_own(
-        message_id,
-        worker,
+_OUTBOX = OutboxMessage.__table__
+# Built once: the worker runs it for every message it sends.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("outbox_id"),  # not "message_id": that is a column
+        _OUTBOX.c.claimed_by == bindparam("claimant"),
+        _OUTBOX.c.status == "queued",
+    )
+    .values(
         status="sent",
-        sent_at=utcnow(),
-        attempts=OutboxMessage.attempts + 1,
+        sent_at=bindparam("now"),
+        attempts=_OUTBOX.c.attempts + 1,
         last_error=None,
         claimed_by=None,
         claimed_until=None,
     )
+)
+
+
+def record_sent(message_id: int, worker: str) -> bool:
+    """Whether the message was still this worker's to send (as `_update_own`)."""
+    parameters = {"outbox_id": message_id, "claimant": worker, "now": utcnow()}
+    done = db.session.execute(_MARK_SENT, parameters).rowcount == 1
     db.session.commit()
     return done
 
