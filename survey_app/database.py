@@ -4,7 +4,7 @@ the write lock, and pool checks."""
 import threading
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -167,3 +167,18 @@ def _end_reading_transaction(_error) -> None:
 
 def sqlite_engine_listener_installed(engine: Engine) -> bool:
     return event.contains(engine, "connect", _sqlite_pragmas)
+
+
+# Rows written at once after which PostgreSQL's statistics are brought up to date.
+BULK_ROWS = 1_000
+
+
+def after_bulk_write(table: str, rows: int) -> None:
+    """Bring PostgreSQL's planner statistics for `table` up to date after writing
+    `rows` rows at once (in the caller's transaction: undone with it). Until autovacuum
+    gets to it, the planner still sees the table as it was: after 40,000 invitations and
+    mails were made, the dashboard's page of units joined and sorted every unit instead
+    of walking an index (8 ms against 1.6, issue 13). SQLite plans without them."""
+    if rows < BULK_ROWS or db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text(f"ANALYZE {db.metadata.tables[table].name}"))

@@ -249,3 +249,50 @@ def test_the_writers_queue_is_left_free_whatever_the_request_ends_in(sqlite_app)
     assert queue.lock.locked()
     connection.close()  # given back mid-transaction
     assert not queue.lock.locked()
+
+
+# --- PostgreSQL: the planner learns of a bulk write at once ----------------------------------
+
+
+def _planner_rows(table: str):
+    """What the planner believes the table holds: PostgreSQL's estimate (-1: never
+    looked at), or SQLite's own statistics table (None: it has none, and plans without)."""
+    if _db.engine.dialect.name == "postgresql":
+        return _db.session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = :table"), {"table": table}
+        )
+    has_stats = _db.session.scalar(
+        text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    )
+    return _db.session.scalar(text("SELECT count(*) FROM sqlite_stat1")) if has_stats else None
+
+
+def test_a_round_of_a_thousand_invitations_is_known_to_the_planner_at_once(db):
+    """After a bulk write the planner must not plan from the table as it was: the
+    dashboard's page of units then joined and sorted every unit (issue 13)."""
+    from survey_app.invitations.services import create_missing_invitations
+    from survey_app.models import Unit
+    from tests.factories import make_round
+
+    db.session.execute(
+        Unit.__table__.insert(),
+        [
+            {
+                "code": f"B{n:05}",
+                "name": f"Yksikkö {n}",
+                "contact_email": f"b{n}@x.fi",
+                "field": "Lastensuojelu",
+                "region": "Itä-Suomi",
+                "status": "active",
+                "language": "fi",
+                "municipality": "Kuopio",
+            }
+            for n in range(1_000)
+        ],
+    )
+    round_ = make_round()
+    assert create_missing_invitations(round_) == 1_000
+    if db.engine.dialect.name == "postgresql":
+        assert _planner_rows("invitations") == 1_000
+    else:
+        assert _planner_rows("invitations") is None

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import joinedload
 
 from .. import tokens
+from ..database import after_bulk_write
 from ..extensions import db
 from ..models import Answer, Invitation, Response, Round, Unit
 from ..models.invitation import UNIT_SNAPSHOT
@@ -77,6 +78,7 @@ def create_missing_invitations(round_: Round, unit_ids: set[int] | None = None) 
             rows = []
     if rows:
         created += _insert_new(rows)
+    after_bulk_write("invitations", created)
     return created
 
 

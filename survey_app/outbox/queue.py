@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import insert, update
 
+from ..database import after_bulk_write
 from ..extensions import db
 from ..models import Admin, Invitation, OutboxMessage
 from ..models.types import utcnow
@@ -81,6 +82,7 @@ def queue_messages(kind: str, recipients: list[tuple[int, str, str]]) -> int:
     ]
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
+    after_bulk_write("outbox_messages", len(rows))
     return len(rows)
 
 

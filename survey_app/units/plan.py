@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..database import after_bulk_write
 from ..extensions import db
 from ..invitations.services import follow_roster
 from ..models import Unit
@@ -151,4 +152,5 @@ def apply_plan(plan: ImportPlan) -> list[Unit]:
             unit.deactivated_at = None
         follow_roster(list(units.values()))
     db.session.flush()
+    after_bulk_write("units", len(created) + len(plan.updates))
     return created
