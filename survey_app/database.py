@@ -121,11 +121,11 @@ def begin_writing() -> None:
     if not session.in_transaction():
         return
     if session.connection().info.get("deferred") is not None:
-        session.expire_on_commit = False
+        expiring, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()  # read only: nothing to write
         finally:
-            session.expire_on_commit = True
+            session.expire_on_commit = expiring
 
 
 def _refuse_write_after_read(connection, _cursor, statement, *_args) -> None:
