@@ -43,12 +43,31 @@ def queue_message(
 def queue_receipt(invitation: Invitation, submitted_version_id: int, language: str) -> None:
     """Queue the receipt of a submission: the row `queue_message` writes, without the
     ORM's object (a submit's every statement counts: issue 13)."""
+    row = _queued_row("receipt", invitation.id, invitation.unit.contact_email, language)
+    db.session.execute(_INSERT_MESSAGE, {**row, "submitted_version_id": submitted_version_id})
+
+
+def queue_messages(kind: str, recipients: list[tuple[int, str, str]]) -> int:
+    """Queue one message of `kind` per (invitation id, address, language), in bulk: the
+    same rows as `queue_message` writes, for thousands at once."""
     now = utcnow()
-    row = {
-        "kind": "receipt",
-        "invitation_id": invitation.id,
-        "submitted_version_id": submitted_version_id,
-        "to_address": invitation.unit.contact_email,
+    rows = [_queued_row(kind, *recipient, now=now) for recipient in recipients]
+    if rows:
+        db.session.execute(_INSERT_MESSAGE, rows)
+    after_bulk_write("outbox_messages", len(rows))
+    return len(rows)
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+
+
+def _queued_row(kind: str, invitation_id: int, address: str, language: str, now=None) -> dict:
+    """An outbox row as the ORM would write it, for statements built once."""
+    now = now or utcnow()
+    return {
+        "kind": kind,
+        "invitation_id": invitation_id,
+        "to_address": address,
         "language": language,
         "message_id": new_message_id(),
         "status": "queued",
@@ -56,34 +75,6 @@ def queue_receipt(invitation: Invitation, submitted_version_id: int, language: s
         "next_attempt_at": now,
         "created_at": now,
     }
-    db.session.execute(_INSERT_MESSAGE, row)
-
-
-_INSERT_MESSAGE = insert(OutboxMessage.__table__)
-
-
-def queue_messages(kind: str, recipients: list[tuple[int, str, str]]) -> int:
-    """Queue one message of `kind` per (invitation id, address, language), in bulk: the
-    same rows as `queue_message` writes, for thousands at once."""
-    now = utcnow()
-    rows = [
-        {
-            "kind": kind,
-            "invitation_id": invitation_id,
-            "to_address": address,
-            "language": language,
-            "message_id": new_message_id(),
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for invitation_id, address, language in recipients
-    ]
-    if rows:
-        db.session.execute(insert(OutboxMessage), rows)
-    after_bulk_write("outbox_messages", len(rows))
-    return len(rows)
 
 
 def queue_admin_message(admin: Admin, kind: str, language: str) -> OutboxMessage:
