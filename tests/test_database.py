@@ -6,14 +6,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, func, select, text, update
 
 from survey_app import rate_limit
 from survey_app.auth.accounts import admin_for_api_token, create_admin, issue_api_token
 from survey_app.database import WriteAfterRead
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import find_by_token
-from survey_app.models import ApiToken, Invitation
+from survey_app.models import ApiToken, Invitation, Response, Round
 from survey_app.models.types import utcnow
 from survey_app.respond.services import record_first_open
 from tests.factories import make_invitation, make_unit
@@ -181,28 +181,49 @@ def test_a_get_that_must_write_does_so_though_another_worker_wrote_meanwhile(sql
 # --- SQLite: the respondent's submit holds the write lock only while it saves ---------------
 
 
-def test_a_submit_reads_without_the_write_lock_and_saves_what_was_read_afresh(sqlite_app):
-    """Between the submit's first read (its link) and its save, another worker writes,
-    and here changes the very invitation: it must neither wait for the submit (as it did
-    when a POST took the write lock at its first statement) nor be overwritten by what
-    the submit read before it (a late permission granted meanwhile is kept)."""
+def _grant_late_answers(invitation_id, round_id):
+    return update(Invitation).where(Invitation.id == invitation_id).values(late_until=LATE)
+
+
+def _close_the_round(invitation_id, round_id):
+    return update(Round).where(Round.id == round_id).values(state="closed", closed_at=utcnow())
+
+
+def _reissue_the_link(invitation_id, round_id):
+    return update(Invitation).where(Invitation.id == invitation_id).values(token_hash="0" * 64)
+
+
+LATE = utcnow().replace(microsecond=0) + timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "submitted"),
+    [
+        (_grant_late_answers, 303, True),
+        (_close_the_round, 403, False),
+        (_reissue_the_link, 404, False),
+    ],
+)
+def test_a_submit_reads_without_the_write_lock_and_saves_on_what_it_reads_afresh(
+    sqlite_app, change, status, submitted
+):
+    """Between the submit's first read (its link) and its save, another worker writes:
+    it must not wait for the submit (as it did when a POST took the write lock at its
+    first statement), and the save goes by what it reads under the lock, not by what it
+    read before: a late permission granted meanwhile is kept; a close made meanwhile
+    refuses the submit, and a link re-issued meanwhile opens nothing: nothing stored."""
     app, other = sqlite_app
     invitation, link = make_invitation()
     _db.session.commit()
-    invitation_id = invitation.id
+    invitation_id, round_id = invitation.id, invitation.round_id
     client = app.test_client()
     fields = form_fields(client.get(link).get_data(as_text=True))
-    granted = utcnow() + timedelta(days=3)
     wrote = []
 
     def another_worker_writes_after_the_link_is_read(_conn, _cursor, statement, *_args):
         if "FROM invitations" in statement and "token_hash" in statement and not wrote:
             with other.app_context():
-                _db.session.execute(
-                    update(Invitation)
-                    .where(Invitation.id == invitation_id)
-                    .values(late_until=granted)
-                )
+                _db.session.execute(change(invitation_id, round_id))
                 _db.session.commit()
                 _db.session.remove()
                 _db.engine.dispose()
@@ -215,11 +236,13 @@ def test_a_submit_reads_without_the_write_lock_and_saves_what_was_read_afresh(sq
         event.remove(
             _db.engine, "after_cursor_execute", another_worker_writes_after_the_link_is_read
         )
-    assert wrote and done.status_code == 303, done.get_data(as_text=True)[:300]
+    assert wrote and done.status_code == status, done.get_data(as_text=True)[:300]
     _db.session.remove()
     stored = _db.session.get(Invitation, invitation_id)
-    assert stored.submitted_at is not None
-    assert stored.late_until == granted
+    assert (stored.submitted_at is not None) is submitted
+    assert _db.session.scalar(select(func.count()).select_from(Response)) == int(submitted)
+    if change is _grant_late_answers:
+        assert stored.late_until == LATE
 
 
 def test_the_writers_queue_is_left_free_whatever_the_request_ends_in(sqlite_app):
@@ -243,12 +266,14 @@ def test_the_writers_queue_is_left_free_whatever_the_request_ends_in(sqlite_app)
         assert queue.lock.locked()  # held by this writer's transaction
         _db.session.rollback()
         assert not queue.lock.locked()
-    connection = _db.engine.connect()
-    connection.begin()
-    connection.exec_driver_sql("SELECT 1")
-    assert queue.lock.locked()
-    connection.close()  # given back mid-transaction
-    assert not queue.lock.locked()
+    for give_back in ("close", "invalidate"):  # mid-transaction, or after a lost connection
+        connection = _db.engine.connect()
+        connection.begin()
+        connection.exec_driver_sql("SELECT 1")
+        assert queue.lock.locked()
+        getattr(connection, give_back)()
+        assert not queue.lock.locked(), give_back
+        connection.close()
 
 
 # --- PostgreSQL: the planner learns of a bulk write at once ----------------------------------

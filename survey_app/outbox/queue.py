@@ -40,6 +40,9 @@ def queue_message(
     return message
 
 
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+
+
 def queue_receipt(invitation: Invitation, submitted_version_id: int, language: str) -> None:
     """Queue the receipt of a submission: the row `queue_message` writes, without the
     ORM's object (a submit's every statement counts: issue 13)."""
@@ -56,9 +59,6 @@ def queue_messages(kind: str, recipients: list[tuple[int, str, str]]) -> int:
         db.session.execute(_INSERT_MESSAGE, rows)
     after_bulk_write("outbox_messages", len(rows))
     return len(rows)
-
-
-_INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
 def _queued_row(kind: str, invitation_id: int, address: str, language: str, now=None) -> dict:

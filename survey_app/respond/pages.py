@@ -13,8 +13,9 @@ from . import services
 
 _UNREAD = object()
 
-# (id of a form view) -> (that view, its items drawn blank, by item number). The view
-# is kept so that its id cannot be reused while it is a key.
+# (id of a form view) -> (that view, its items drawn blank, by item number: numbers
+# count across a form's questionnaires, so each is one item). The view is kept so that
+# its id cannot be reused while it is a key.
 _BLANK_ITEMS: dict[int, tuple[FormView, dict[int, Markup]]] = {}
 
 

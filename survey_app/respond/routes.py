@@ -112,6 +112,8 @@ def _posted(invitation) -> submission.Posted:
 
 def _answer_to(invitation, token: str, posted: submission.Posted, outcome: submission.Outcome):
     """The page or redirect that tells the respondent what became of the post."""
+    if outcome.kind == submission.GONE:
+        abort(404)  # as for any link that opens nothing
     if outcome.kind == submission.CLOSED:
         return pages.closed_page(invitation, status=403, refused=True)
     if outcome.kind in (submission.INVALID, submission.MISSING):

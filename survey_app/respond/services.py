@@ -25,6 +25,10 @@ class VersionConflict(Exception):
     """The response was saved elsewhere (another tab) since this form was loaded."""
 
 
+class LinkReissued(Exception):
+    """The unit's link was replaced while this request was under way: it opens nothing."""
+
+
 class RoundNotOpen(Exception):
     """The round takes no answers now (not yet opened, past the deadline, or closed)."""
 
@@ -132,8 +136,10 @@ def locked_response(invitation: Invitation) -> Response | None:
     saves of the same response queue here instead of both reading it and then
     deadlocking on its update (the second reads what the first committed). Always
     round first, then invitation: the order every other change takes them in. Raises
-    RoundNotOpen when the round no longer takes the unit's answers."""
-    lock_for_save(invitation)
+    RoundNotOpen when the round no longer takes the unit's answers, LinkReissued when
+    the link the request came with was replaced meanwhile."""
+    if not lock_for_save(invitation):
+        raise LinkReissued()
     if not invitation.accepts_answers():
         raise RoundNotOpen()
     found = db.session.execute(_RESPONSE_ALONE, {"invitation_id": invitation.id})

@@ -20,6 +20,7 @@ from . import services
 
 # What happened, for the view:
 CLOSED = "closed"  # the round takes no answers (any more): nothing stored
+GONE = "gone"  # the link was re-issued while the post was under way: nothing stored
 INVALID = "invalid"  # an answer is not one the form allows: the form again, with errors
 MISSING = "missing"  # a submit without a required answer: the form again, with errors
 SWITCHED = "switched"  # only the language changed: nothing to store
@@ -73,6 +74,8 @@ def take(invitation: Invitation, posted: Posted) -> Outcome:
         response = services.locked_response(invitation)
     except services.RoundNotOpen:
         return Outcome(CLOSED)
+    except services.LinkReissued:
+        return Outcome(GONE)
     posted_answers = answers_from_form(posted.form, items)
     if posted.shown.issuperset(item.code for item in items) and not posted.switch_to:
         answers = posted_answers  # the page showed every item: nothing else to keep

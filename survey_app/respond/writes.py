@@ -14,7 +14,7 @@ Answers = dict[str, list[str]]
 
 # A save's locks and fresh reads, built once: `refresh` built its query on every save.
 _ROUND_STATE = ("state", "deadline", "opened_at", "closed_at")
-_INVITATION_STATE = ("late_until", "submitted_at")
+_INVITATION_STATE = ("late_until", "submitted_at", "token_hash")
 _LOCK_ROUND = (
     select(*(getattr(Round.__table__.c, name) for name in _ROUND_STATE))
     .where(Round.__table__.c.id == bindparam("id"))
@@ -27,10 +27,12 @@ _LOCK_INVITATION = (
 )
 
 
-def lock_for_save(invitation: Invitation) -> None:
+def lock_for_save(invitation: Invitation) -> bool:
     """Take a save's locks, in their one order, and read afresh what a save depends on:
-    the round's state and times, the invitation's late permission and submission."""
+    the round's state and times, the invitation's late permission and submission, and
+    its link: whether it is still the one the request came with (not re-issued since)."""
     begin_writing()  # a submit's reading ends here (database.reads_first)
+    link_read = invitation.token_hash
     round_ = invitation.round
     for target, statement, names in (
         (round_, _LOCK_ROUND, _ROUND_STATE),
@@ -39,6 +41,7 @@ def lock_for_save(invitation: Invitation) -> None:
         row = db.session.execute(statement, {"id": target.id}).one()
         for name, value in zip(names, row, strict=True):
             set_committed_value(target, name, value)
+    return invitation.token_hash == link_read
 
 
 # A submission's statements, built once (building them was a fifth of a submit's time).
