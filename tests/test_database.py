@@ -1,6 +1,8 @@
 """SQLite runs in WAL mode with a busy timeout: concurrent writers wait, never fail;
 pages that only read (GET) run beside them, and the few writes a GET makes run apart."""
 
+import fcntl
+import os
 import shutil
 import threading
 from datetime import timedelta
@@ -245,34 +247,50 @@ def test_a_submit_reads_without_the_write_lock_and_saves_on_what_it_reads_afresh
         assert stored.late_until == LATE
 
 
+def _held(queue) -> bool:
+    """Whether a writer holds this worker's lock: its threads' lock, and the lock that
+    keeps the server's worker processes apart, tried from an open file of our own
+    (as another process would)."""
+    theirs = os.open(queue.workers.path, os.O_WRONLY | os.O_CREAT)
+    try:
+        fcntl.flock(theirs, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        across = False
+    except BlockingIOError:
+        across = True
+    finally:
+        os.close(theirs)
+    assert across == queue.lock.locked(), "the two locks are held together"
+    return across
+
+
 def test_the_writers_queue_is_left_free_whatever_the_request_ends_in(sqlite_app):
-    """The threads of a worker queue for SQLite's write lock on a lock of their own
-    (database.WriterQueue), taken at BEGIN IMMEDIATE: a commit, a rollback, a refused
-    post and a connection given back mid-transaction all free it, or the next writer
-    in that worker would wait for the busy timeout."""
+    """A worker's threads queue for SQLite's write lock on a lock of their own, and the
+    workers of a server on a file lock (database.WriterQueue, AcrossWorkers), taken at
+    BEGIN IMMEDIATE: a commit, a rollback, a refused post and a connection given back
+    mid-transaction all free both, or the next writer would wait for the busy timeout."""
     app, _other = sqlite_app
     queue = app.extensions["sqlite_writers"]
     invitation, link = make_invitation()
     _db.session.commit()
-    assert not queue.lock.locked()
+    assert not _held(queue)
     client = app.test_client()
     fields = form_fields(client.get(link).get_data(as_text=True))
     assert client.post(link, data={**fields, "action": "save", "k1_1": "maybe"}).status_code == 422
-    assert not queue.lock.locked()
+    assert not _held(queue)
     assert client.post(link, data={**fields, "action": "submit"}).status_code == 303
-    assert not queue.lock.locked()
+    assert not _held(queue)
     with app.test_request_context("/", method="POST"):
         make_unit()
-        assert queue.lock.locked()  # held by this writer's transaction
+        assert _held(queue)  # by this writer's transaction
         _db.session.rollback()
-        assert not queue.lock.locked()
+        assert not _held(queue)
     for give_back in ("close", "invalidate"):  # mid-transaction, or after a lost connection
         connection = _db.engine.connect()
         connection.begin()
         connection.exec_driver_sql("SELECT 1")
-        assert queue.lock.locked()
+        assert _held(queue)
         getattr(connection, give_back)()
-        assert not queue.lock.locked(), give_back
+        assert not _held(queue), give_back
         connection.close()
 
 
