@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from wtforms import Form
 
+from ..memo import by_identity
 from ..models.definition import Item, Questionnaire
 
 
@@ -61,17 +62,14 @@ class FormView:
     items: dict[str, ItemView]  # by code, the first where two questionnaires share one
 
 
-# (ids of the questionnaires, language) -> (those questionnaires, their view). The
-# questionnaires are kept so that their ids cannot be reused while they are keys.
+# Each view by its questionnaires and language (memo.by_identity).
 _VIEWS: dict[tuple, tuple[tuple[Questionnaire, ...], FormView]] = {}
 
 
 def form_view(questionnaires: list[Questionnaire], language: str) -> FormView:
-    key = (*map(id, questionnaires), language)
-    cached = _VIEWS.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], questionnaires, strict=True)):
-        cached = _VIEWS[key] = (tuple(questionnaires), _form_view(questionnaires, language))
-    return cached[1]
+    return by_identity(
+        _VIEWS, questionnaires, language, lambda: _form_view(questionnaires, language)
+    )
 
 
 def _form_view(questionnaires: list[Questionnaire], language: str) -> FormView:

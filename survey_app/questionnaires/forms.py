@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from ..memo import by_identity
 from ..models.definition import DEFAULT_MAX_LENGTH, Item
 
 
@@ -132,25 +133,23 @@ def build_form(items: list[Item], language: str, formdata=None, data=None):
     return _form_class(items, language)(formdata=formdata, data=data)
 
 
-# (ids of the items, language) -> (those items, their form class). Items are parsed once
-# per questionnaire version and never change, so neither does the class; the items are
-# kept so that their ids cannot be reused while they are keys.
-_FORM_CLASSES: dict[tuple, tuple[tuple[Item, ...], type[Form]]] = {}
+# Each form class by its items and language (memo.by_identity): items are parsed once per
+# questionnaire version and never change, so neither does the class.
+_FORM_CLASSES: dict = {}
 
 
 def _form_class(items: list[Item], language: str) -> type[Form]:
     """Built once per process: building 23 fields took a sixth of a submit's time."""
-    key = (*map(id, items), language)
-    cached = _FORM_CLASSES.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], items, strict=True)):
 
+    def make() -> type[Form]:
         class AnswersForm(Form):
             pass
 
         for item in items:
             setattr(AnswersForm, item.code, _field_for(item, language))
-        cached = _FORM_CLASSES[key] = (tuple(items), AnswersForm)
-    return cached[1]
+        return AnswersForm
+
+    return by_identity(_FORM_CLASSES, items, language, make)
 
 
 def answers_from_form(form, items: list[Item]) -> dict[str, list[str]]:

@@ -7,16 +7,16 @@ from flask import current_app, get_template_attribute, render_template
 from markupsafe import Markup
 
 from ..i18n import current_language
+from ..memo import by_identity
 from ..models import Invitation, Round
 from ..questionnaires.form_view import FormView, answered_count, form_view
 from . import services
 
 _UNREAD = object()
 
-# (id of a form view) -> (that view, its items drawn blank, by item number: numbers
-# count across a form's questionnaires, so each is one item). The view is kept so that
-# its id cannot be reused while it is a key.
-_BLANK_ITEMS: dict[int, tuple[FormView, dict[int, Markup]]] = {}
+# Each form view's items drawn blank, by item number (numbers count across a form's
+# questionnaires, so each is one item), kept by memo.by_identity.
+_BLANK_ITEMS: dict = {}
 
 
 def drawn_items(view: FormView, values: dict, errors: dict) -> dict[int, Markup]:
@@ -37,11 +37,12 @@ def _blank_items(view: FormView, item_html) -> dict[int, Markup]:
     """Not kept while templates reload (development): an edited template shows at once."""
     if current_app.jinja_env.auto_reload:
         return {}
-    cached = _BLANK_ITEMS.get(id(view))
-    if cached is None or cached[0] is not view:
-        drawn = {item.number: item_html(item, (), None) for item in _items_of(view)}
-        cached = _BLANK_ITEMS[id(view)] = (view, drawn)
-    return cached[1]
+    return by_identity(
+        _BLANK_ITEMS,
+        (view,),
+        None,
+        lambda: {item.number: item_html(item, (), None) for item in _items_of(view)},
+    )
 
 
 def _items_of(view: FormView):
