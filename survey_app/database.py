@@ -5,6 +5,9 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event, text
@@ -89,8 +92,9 @@ class WriterQueue:
         self.workers = workers
 
     def begin(self, connection) -> None:
-        reading = has_request_context() and (
-            request.method in READING_METHODS or request.environ.get(_READS_FIRST, False)
+        reading = _ONLY_READING.get() or (
+            has_request_context()
+            and (request.method in READING_METHODS or request.environ.get(_READS_FIRST, False))
         )
         connection.info["deferred"] = {"has_read": False} if reading else None
         if not reading:
@@ -160,6 +164,19 @@ class AcrossWorkers:
 
 
 _READS_FIRST = "survey_app.reads_first"  # in the request's WSGI environ
+_ONLY_READING: ContextVar[bool] = ContextVar("survey_app.only_reading", default=False)
+
+
+@contextmanager
+def only_reading() -> Iterator[None]:
+    """Transactions begun inside only read, outside a request too: on SQLite they begin
+    deferred and take no writers' lock (the outbox worker renders its next messages
+    while respondents save). A write after a read in them is refused (WriteAfterRead)."""
+    token = _ONLY_READING.set(True)
+    try:
+        yield
+    finally:
+        _ONLY_READING.reset(token)
 
 
 def reads_first() -> None:

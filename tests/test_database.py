@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select, text, update
 
 from survey_app import rate_limit
 from survey_app.auth.accounts import admin_for_api_token, create_admin, issue_api_token
-from survey_app.database import WriteAfterRead
+from survey_app.database import WriteAfterRead, only_reading
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import find_by_token
 from survey_app.models import ApiToken, Invitation, Response, Round
@@ -113,6 +113,37 @@ def test_a_get_that_writes_after_reading_is_refused(sqlite_app):
         with pytest.raises(WriteAfterRead):
             make_unit()
         _db.session.rollback()
+
+
+def test_work_outside_a_request_that_only_reads_does_not_hold_the_write_lock(sqlite_app):
+    app, other = sqlite_app
+    with only_reading():
+        assert _db.session.execute(text("SELECT count(*) FROM units")).scalar() == 0
+        _another_worker_writes(other)  # a writer's BEGIN IMMEDIATE: "database is locked"
+        assert _db.session.execute(text("SELECT count(*) FROM units")).scalar() == 0
+        with pytest.raises(WriteAfterRead):
+            make_unit()
+        _db.session.rollback()
+
+
+def test_the_outbox_reads_its_next_messages_without_the_write_lock(sqlite_app):
+    """Rendering a few messages takes a while: respondents' saves must not wait for it."""
+    from survey_app.outbox.delivery import prepare_many
+
+    begun = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        assert prepare_many([1, 2]) == {}
+        _db.session.execute(text("SELECT 1"))  # the next transaction writes, as before
+        _db.session.rollback()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+    assert begun == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
 def test_a_post_reads_then_writes_in_one_transaction(sqlite_app):

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
+from ..database import only_reading
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round
 from ..models.types import utcnow
@@ -49,7 +50,14 @@ def prepare_many(message_ids: list[int]) -> dict[int, Email | Undeliverable]:
     """The email to hand over for each message, or why it must not go. One transaction,
     ended here, reads them all with their invitations, units and rounds (a handful of
     queries, not several per message); the worker prepares a few messages ahead, so a
-    change made meanwhile (a new address, a closed round) is seen within seconds."""
+    change made meanwhile (a new address, a closed round) is seen within seconds. It
+    only reads: on SQLite it takes no write lock, so respondents' saves do not wait
+    while it renders."""
+    with only_reading():
+        return _prepare_read(message_ids)
+
+
+def _prepare_read(message_ids: list[int]) -> dict[int, Email | Undeliverable]:
     try:
         messages = db.session.scalars(
             select(OutboxMessage)
