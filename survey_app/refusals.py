@@ -33,6 +33,7 @@ MESSAGES = {
     "slug_taken": _l("A round with this short name exists already. Choose another."),
     "title_invalid": _l("Write the title on one line, at most 300 characters."),
     "questionnaire_unknown": _l("Choose at least one questionnaire."),
+    "questionnaire_twice": _l("Choose one version of each questionnaire."),
     "questionnaire_changed": _l(
         "A questionnaire file was changed without a new version number. Ask the "
         "maintainers to raise its version."

@@ -1,4 +1,9 @@
-"""The definition files shipped in the package, and storing them as pinned versions."""
+"""Questionnaire versions: stored in the database, immutable, pinned by rounds.
+
+The database is the source of truth. The definition files shipped in the package are
+the first versions (stored when first used); authors publish later ones (`publish`)
+from a YAML file or a spreadsheet, without a new release of the service.
+"""
 
 import hashlib
 import json
@@ -65,33 +70,97 @@ def ensure_stored(data: dict) -> QuestionnaireVersion:
     return stored
 
 
+def same_content(first: dict, second: dict) -> bool:
+    """Whether two definitions ask the same, whatever their version numbers."""
+    return checksum({**first, "version": 0}) == checksum({**second, "version": 0})
+
+
+def newest_version(key: str) -> QuestionnaireVersion | None:
+    """The newest version of `key`: the newest stored, or the newest shipped file when
+    it is newer still (stored now; a shipped file edited without a new version number
+    is refused here, DefinitionError)."""
+    stored = db.session.scalar(
+        select(QuestionnaireVersion)
+        .filter_by(key=key)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )
+    shipped = shipped_definitions().get(key)
+    if shipped is not None and (stored is None or shipped["version"] >= stored.version):
+        return ensure_stored(shipped)
+    return stored
+
+
+def known_versions() -> dict[str, list[tuple[int, dict]]]:
+    """Every version a round may pin, newest first for each key: the stored ones and
+    the newest shipped files not stored yet. Reads only (a page lists them)."""
+    rows = db.session.execute(
+        select(
+            QuestionnaireVersion.key,
+            QuestionnaireVersion.version,
+            QuestionnaireVersion.definition,
+        )
+    )
+    known: dict[str, dict[int, dict]] = {}
+    for key, version, definition in rows:
+        known.setdefault(key, {})[version] = definition
+    for data in shipped_definitions().values():
+        known.setdefault(data["key"], {}).setdefault(data["version"], data)
+    return {
+        key: sorted(versions.items(), key=lambda pair: -pair[0])
+        for key, versions in sorted(known.items())
+    }
+
+
+def publish(data: dict) -> tuple[QuestionnaireVersion, bool]:
+    """Store `data` as the next version of its key, whatever version number it carries
+    (an exported file carries the one it came from); True when stored now. A definition
+    that asks exactly what the newest version asks is that version (False): publishing
+    a file twice stores it once. DefinitionError when it is not a valid definition."""
+    errors = validate_definition(data)
+    if errors:
+        raise DefinitionError(errors)
+    newest = newest_version(data["key"])
+    if newest is not None and same_content(newest.definition, data):
+        return newest, False
+    number = newest.version + 1 if newest is not None else 1
+    data = {**data, "version": number}
+    stored = QuestionnaireVersion(
+        key=data["key"], version=number, checksum=checksum(data), definition=data
+    )
+    db.session.add(stored)
+    db.session.flush()  # two authors publishing at once: the unique (key, version) decides
+    return stored, True
+
+
 def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[QuestionnaireVersion]:
-    """The stored versions a round pins, each named `KEY` (the newest shipped version)
-    or `KEY:VERSION` (a version stored earlier); Refused for an unknown one."""
-    definitions = shipped_definitions()
+    """The stored versions a round pins, each named `KEY` (its newest version) or
+    `KEY:VERSION` (a version stored earlier); Refused for an unknown one, or for two
+    versions of one questionnaire."""
     versions: dict[str, QuestionnaireVersion] = {}
     unknown = []
     for spec in specs:
         key, _colon, number = spec.partition(":")
         if not number:
-            if key in definitions:
-                versions.setdefault(key, ensure_stored(definitions[key]))
-            else:
-                unknown.append(spec)
-            continue
-        stored = None
-        if number.isdigit():
+            stored = newest_version(key)
+        elif number.isdigit():
             stored = db.session.scalar(
                 select(QuestionnaireVersion).filter_by(key=key, version=int(number))
             )
+        else:
+            stored = None
         if stored is None:
             unknown.append(spec)
-        else:
-            versions.setdefault(key, stored)
+        elif versions.setdefault(key, stored) is not stored:
+            raise Refused(
+                f"two versions of questionnaire {key!r} chosen; a round asks one",
+                code="questionnaire_twice",
+            )
     if unknown or not specs:
+        available = sorted(known_versions())
         raise Refused(
             f"unknown questionnaire(s) {', '.join(unknown) or '(none)'}; "
-            f"available: {', '.join(sorted(definitions))}",
+            f"available: {', '.join(available)}",
             code="questionnaire_unknown",
         )
     return list(versions.values())

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Round
 from ..models.definition import Questionnaire
 from ..models.types import utcnow
-from ..questionnaires.registry import DEFAULT_KEYS, shipped_definitions
+from ..questionnaires.registry import DEFAULT_KEYS, known_versions
 from ..timeutil import format_local, parse_local, to_local
 from .email_text_forms import check_email_texts, email_text_fields
 from .services import (
@@ -144,11 +144,28 @@ def _check_reminder_days(field) -> list[int] | None:
 
 
 def questionnaire_choices(language: str) -> list[tuple[str, str]]:
-    choices = []
-    for key, data in sorted(shipped_definitions().items()):
-        questionnaire = Questionnaire.from_dict(data)
-        choices.append((key, f"{questionnaire.title_in(language)} ({key}, v{data['version']})"))
-    return choices
+    """The newest version of each questionnaire (its key), then the earlier ones
+    (`key:version`), which the page shows on request."""
+    newest, earlier = [], []
+    for key, versions in known_versions().items():
+        for number, data in versions:
+            title = Questionnaire.from_dict(data).title_in(language)
+            if not newest or newest[-1][0] != key:
+                newest.append((key, f"{title} ({key}, v{number})"))
+            else:
+                label = _(
+                    "%(title)s (%(key)s, v%(version)d, an earlier version)",
+                    title=title,
+                    key=key,
+                    version=number,
+                )
+                earlier.append((f"{key}:{number}", label))
+    return newest + earlier
+
+
+def one_version_each(chosen: list[str]) -> bool:
+    keys = [spec.partition(":")[0] for spec in chosen]
+    return len(keys) == len(set(keys))
 
 
 def slug_in_use(slug: str) -> bool:
@@ -233,12 +250,18 @@ class NewRoundForm(RoundNamesForm):
         self.days: list[int] = []
         self.texts: EmailTexts = {}
 
+    def questionnaire_options(self, earlier: bool) -> list:
+        """The newest versions' checkboxes, or the earlier versions' (shown on request)."""
+        return [option for option in self.questionnaires if (":" in option.data) == earlier]
+
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         self.check_names()
         self.deadline = checked_moment(self.deadline_date, self.deadline_time)
         if not self.questionnaires.errors and not self.questionnaires.data:
             self.questionnaires.errors.append(_("Choose at least one questionnaire."))
+        elif not one_version_each(self.questionnaires.data or []):
+            self.questionnaires.errors.append(_("Choose one version of each questionnaire."))
         self.days = _check_reminder_days(self.reminder_days) or []
         self.texts = check_email_texts(self) or {}
         return not self.errors
