@@ -32,6 +32,7 @@ ACTIONS = {
     "re-issue link": _l("new link made"),
     "retry mail": _l("mail queued again"),
     "import past round": _l("past round imported"),
+    "publish questionnaire": _l("questionnaire version published"),
 }
 VALUE_NAMES = {
     "name": _l("name"),

@@ -58,6 +58,16 @@ class Item:
     def option_values(self) -> list[str]:
         return [option.value for option in self.options]
 
+    def comparable_with(self, earlier: "Item") -> bool:
+        """Whether answers to this item and to `earlier` (asked in another round under
+        the same code) count the same thing: the same kind of item with the same option
+        codes. A reworded text or label keeps it comparable; other options do not."""
+        return (
+            self.code == earlier.code
+            and self.type == earlier.type
+            and sorted(self.option_values()) == sorted(earlier.option_values())
+        )
+
     def label_for(self, value: str, language: str) -> str:
         for option in self.options:
             if option.value == value:

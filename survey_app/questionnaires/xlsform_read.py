@@ -15,16 +15,12 @@ Errors name the sheet, row and column: the definition read from the workbook is
 checked by `validation`, and each place it names is traced back to its cell.
 """
 
-import io
 import re
-import zipfile
 
+from .sheets import Sheet, read_sheets
 from .validation import DefinitionError, validate_definition
 
 LANGUAGES = ("fi", "sv", "en")
-# A questionnaire is a few hundred rows; a bigger file is not one (nor a zip bomb).
-MAX_ROWS = 5_000
-MAX_UNPACKED_BYTES = 20_000_000
 TRUE_WORDS = {"yes", "true", "1"}
 FALSE_WORDS = {"", "no", "false", "0"}
 BOUND_RE = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
@@ -35,73 +31,20 @@ TYPES_HELP = "select_one LIST, select_multiple LIST, text, decimal, integer, beg
 
 def read_xlsform(raw: bytes) -> dict:
     """The definition a workbook holds, checked; DefinitionError naming every bad cell."""
-    reader = _Reader(_sheets(raw))
+    reader = _Reader(read_sheets(raw))
     data = reader.definition()
-    if reader.errors:
+    if not data:  # no sheets to read a definition from
         raise DefinitionError(reader.errors)
-    errors = validate_definition(data)
+    errors = list(reader.errors)
+    told = [error.partition(": ")[0] for error in errors]  # one problem a cell is enough
+    for error in validate_definition(data):
+        located = reader.locate(error)
+        place = located.partition(": ")[0]
+        if not any(cell == place or cell.startswith(f"{place}, ") for cell in told):
+            errors.append(located)
     if errors:
-        raise DefinitionError([reader.locate(error) for error in errors])
+        raise DefinitionError(errors)
     return data
-
-
-class Sheet:
-    """One sheet's non-empty rows as {column: text}, each with its row number."""
-
-    def __init__(self, name: str, rows: list[tuple[int, dict[str, str]]]):
-        self.name = name
-        self.rows = rows
-
-    def place(self, row: int, column: str | None = None) -> str:
-        return f"{self.name} sheet, row {row}" + (f", column {column}" if column else "")
-
-
-def _sheets(raw: bytes) -> dict[str, Sheet]:
-    from openpyxl import load_workbook  # imported when used: the command line starts fast
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise DefinitionError(["the workbook is too large for a questionnaire"])
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except DefinitionError:
-        raise
-    except Exception as error:  # zipfile and openpyxl raise many kinds for a broken file
-        raise DefinitionError([f"not an XLSX workbook ({error})"]) from None
-    try:
-        return {
-            sheet.title.strip().lower(): Sheet(sheet.title.strip().lower(), _rows(sheet))
-            for sheet in workbook.worksheets
-        }
-    except DefinitionError:
-        raise
-    except Exception as error:  # a workbook that opens but breaks while being read
-        raise DefinitionError([f"not an XLSX workbook ({error})"]) from None
-    finally:
-        workbook.close()
-
-
-def _rows(worksheet) -> list[tuple[int, dict[str, str]]]:
-    records = worksheet.iter_rows(values_only=True)
-    header = [_text(cell).lower() for cell in next(records, ())]
-    rows = []
-    for number, record in enumerate(records, start=2):
-        if number > MAX_ROWS:
-            raise DefinitionError([f"{worksheet.title} sheet: more than {MAX_ROWS} rows"])
-        values = {
-            column: _text(cell) for column, cell in zip(header, record, strict=False) if column
-        }
-        if any(values.values()):
-            rows.append((number, values))
-    return rows
-
-
-def _text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
 
 
 def _number(text: str) -> int | float:

@@ -10,13 +10,11 @@ small groups suppressed (`suppression`). Texts are in the page's language.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..models import Admin, Round
 from ..models.types import utcnow
 from . import aggregate
 from .aggregate import ItemCounts
+from .comparison import Comparison, previous_round
 from .suppression import hidden_groups, hide_while_uniform, total_gives_away
 
 BREAKDOWNS = ("field", "region", "status")
@@ -38,6 +36,9 @@ class ItemReport:
     options: list[OptionShare]
     # Percentage points of "yes" since the previous round (None: nothing to compare).
     change: int | None = None
+    # Why it is not compared: "new" (the previous round did not ask it) or "changed"
+    # (it asked it with other options); None when compared or there is no previous round.
+    not_compared: str | None = None
     # Several options may be chosen: the shares add up to more than 100 %.
     multiple: bool = False
 
@@ -167,17 +168,6 @@ def change_text(change: int) -> str:
     return "\u00b10"
 
 
-def previous_round(round_: Round) -> Round | None:
-    """The latest earlier round (by deadline) that pins the same criteria questionnaire
-    key and was opened (a draft has no answers to compare with)."""
-    earlier = db.session.scalars(
-        select(Round)
-        .where(Round.deadline < round_.deadline, Round.id != round_.id, Round.state != "draft")
-        .order_by(Round.deadline.desc())
-    )
-    return next((r for r in earlier if aggregate.criteria_questionnaire(r) is not None), None)
-
-
 def _sections(round_: Round, language: str) -> dict[int, str]:
     """Criterion number → the section's title (numbered as `aggregate.criterion_items`)."""
     questionnaire = aggregate.criteria_questionnaire(round_)
@@ -240,18 +230,13 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
     """The whole report of `round_` as `admin` may see it, in `language`."""
     counted = aggregate.item_counts_by(round_, admin, BREAKDOWNS)
     totals = counted[None].get(None, {})
-    previous = previous_round(round_)
-    before = aggregate.item_counts(previous, admin).get(None, {}) if previous else {}
+    comparison = Comparison(round_, admin)
     titles = _sections(round_, language)
     criteria: dict[int, CriterionReport] = {}
     for number, item in aggregate.criterion_items(round_):
         criterion = criteria.setdefault(number, CriterionReport(number, titles.get(number, "")))
         numbers = totals.get(item.code, ItemCounts())
-        change = None
-        earlier = before.get(item.code)
-        has_one_yes = "yes" in item.option_values() and not item.is_multiple
-        if has_one_yes and earlier is not None and earlier.answered and numbers.answered:
-            change = numbers.percent("yes") - earlier.percent("yes")
+        change, not_compared = comparison.of(item, numbers)
         criterion.items.append(
             ItemReport(
                 code=item.code,
@@ -267,6 +252,7 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
                     for option in item.options
                 ],
                 change=change,
+                not_compared=not_compared,
                 multiple=item.is_multiple,
             )
         )
@@ -287,6 +273,6 @@ def build_report(round_: Round, admin: Admin | None, language: str, minimum: int
         criteria=[criteria[number] for number in sorted(criteria)],
         units_by_field=_unit_counts(units.by_field),
         units_by_region=_unit_counts(units.by_region, by_total=True),
-        previous=previous,
+        previous=comparison.previous,
         minimum=minimum,
     )

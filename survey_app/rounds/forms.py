@@ -18,11 +18,11 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
 
 from ..extensions import db
 from ..models import Round
-from ..models.definition import Questionnaire
 from ..models.types import utcnow
-from ..questionnaires.registry import DEFAULT_KEYS, known_versions
+from ..questionnaires.registry import DEFAULT_KEYS
 from ..timeutil import format_local, parse_local, to_local
 from .email_text_forms import check_email_texts, email_text_fields
+from .questionnaire_choice import one_version_each, questionnaire_choices
 from .services import (
     REMINDER_DAYS_MAX,
     RESERVED_SLUGS,
@@ -141,31 +141,6 @@ def _check_reminder_days(field) -> list[int] | None:
             )
         )
         return None
-
-
-def questionnaire_choices(language: str) -> list[tuple[str, str]]:
-    """The newest version of each questionnaire (its key), then the earlier ones
-    (`key:version`), which the page shows on request."""
-    newest, earlier = [], []
-    for key, versions in known_versions().items():
-        for number, data in versions:
-            title = Questionnaire.from_dict(data).title_in(language)
-            if not newest or newest[-1][0] != key:
-                newest.append((key, f"{title} ({key}, v{number})"))
-            else:
-                label = _(
-                    "%(title)s (%(key)s, v%(version)d, an earlier version)",
-                    title=title,
-                    key=key,
-                    version=number,
-                )
-                earlier.append((f"{key}:{number}", label))
-    return newest + earlier
-
-
-def one_version_each(chosen: list[str]) -> bool:
-    keys = [spec.partition(":")[0] for spec in chosen]
-    return len(keys) == len(set(keys))
 
 
 def slug_in_use(slug: str) -> bool:

@@ -1,0 +1,296 @@
+"""Authors publish new questionnaire versions themselves (issue 15): the criteria
+questionnaire exported as a spreadsheet or YAML, changed, published as the next version;
+a new round pins it; the report compares an item with the previous round only when both
+asked it with the same options; a broken file is refused at its cell, storing nothing."""
+
+import io
+from datetime import timedelta
+
+import lxml.html
+import pytest
+import yaml
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from survey_app.models import AuditEntry, QuestionnaireVersion, Round
+from survey_app.models.types import utcnow
+from survey_app.questionnaires.files import definition_as_file
+from survey_app.questionnaires.registry import same_content, shipped_definitions
+from survey_app.questionnaires.xlsform_read import read_xlsform
+from survey_app.questionnaires.xlsform_write import write_xlsform
+from tests.definitions import EVERYTHING
+from tests.factories import make_invitation, make_response, make_round, make_unit
+from tests.helpers import create, invoke, login
+from tests.rounds.helpers import new_round, post
+
+
+def versions(db, key="criteria") -> list[tuple[str, int]]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(QuestionnaireVersion.key, QuestionnaireVersion.version)
+        .filter_by(key=key)
+        .order_by(QuestionnaireVersion.version)
+    )
+    return [tuple(row) for row in rows]
+
+
+class Workbook:
+    """An exported workbook as an author edits it: cells by column name."""
+
+    def __init__(self, path):
+        self.path = path
+        self.book = load_workbook(path)
+
+    def rows(self, sheet):
+        worksheet = self.book[sheet]
+        header = [cell.value for cell in worksheet[1]]
+        return worksheet, header
+
+    def find(self, sheet, column, value) -> int:
+        worksheet, header = self.rows(sheet)
+        index = header.index(column)
+        for row in worksheet.iter_rows(min_row=2):
+            if row[index].value == value:
+                return row[index].row
+        raise LookupError(value)
+
+    def set(self, sheet, row, column, value):
+        worksheet, header = self.rows(sheet)
+        worksheet.cell(row=row, column=header.index(column) + 1).value = value
+
+    def insert(self, sheet, row, **values):
+        worksheet, header = self.rows(sheet)
+        worksheet.insert_rows(row)
+        for column, value in values.items():
+            worksheet.cell(
+                row=row, column=header.index(column.replace("__", "::")) + 1, value=value
+            )
+
+    def save(self, path):
+        self.book.save(path)
+        return path
+
+
+def add_new_item(workbook):
+    """A yes/planned/no item k1_9 at the end of criterion 1."""
+    end = workbook.find("survey", "type", "end_group")
+    workbook.insert(
+        "survey",
+        end,
+        type="select_one yes_planned_no",
+        name="k1_9",
+        label__fi="Yksiköllä on oma verkkosivu",
+        label__sv="Enheten har en egen webbplats",
+        label__en="The unit has a website of its own",
+    )
+
+
+@pytest.fixture
+def earlier_round(db):
+    """The closed round before: 4 units answered k1_1 (3 yes = 75 %) and k1_2."""
+    earlier = make_round(slug="syksy", deadline=utcnow() + timedelta(days=7))
+    for value in ["yes", "yes", "yes", "no"]:
+        invitation, _ = make_invitation(round_=earlier, unit=make_unit())
+        make_response(invitation, {"k1_1": value, "k1_2": "planned"})
+    earlier.state, earlier.closed_at = "closed", utcnow()
+    db.session.commit()
+    return earlier
+
+
+def create_round_with_the_newest(client, db) -> Round:
+    """An admin creates a round on the form as it comes (the newest versions), and it
+    opens; two units answer it (k1_1 yes and no: 50 %, −25 pp)."""
+    login(client, "paa@example.fi")
+    form = client.get("/admin/rounds/new?lang=en").get_data(as_text=True)
+    assert "(criteria, v3)" in form
+    assert "(criteria, v2, an earlier version)" in form  # offered on request
+    created = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria"]))
+    assert created.status_code == 303, created.get_data(as_text=True)
+    round_ = db.session.scalar(select(Round).filter_by(slug="kevat-2099"))
+    round_.state, round_.opened_at = "open", utcnow()
+    for answers in ({"k1_1": "yes", "k1_2": "yes", "k1_9": "yes"}, {"k1_1": "no", "k1_2": "no"}):
+        invitation, _ = make_invitation(round_=round_, unit=make_unit())
+        make_response(invitation, answers)
+    db.session.commit()
+    return round_
+
+
+def report_items(client) -> dict[str, str]:
+    html = client.get("/admin/rounds/kevat-2099/report?lang=en").get_data(as_text=True)
+    tree = lxml.html.fromstring(html)
+    return {
+        item.get("id")[5:]: " ".join(item.text_content().split())
+        for item in tree.xpath('//li[@class="report-item"]')
+    }
+
+
+def test_an_author_rewords_and_adds_an_item_in_the_spreadsheet_and_the_report_stays_honest(
+    runner, db, client, tmp_path, earlier_round
+):
+    create(runner, "paa@example.fi", "--role", "national")
+    exported = tmp_path / "criteria.xlsx"
+    assert "Wrote criteria v2" in invoke(
+        runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", exported
+    )
+    workbook = Workbook(exported)
+    row = workbook.find("survey", "name", "k1_1")
+    workbook.set("survey", row, "label::sv", "Verksamhetsstrukturen är ett nätverk")
+    add_new_item(workbook)
+    published = invoke(runner, "questionnaires", "publish", workbook.save(tmp_path / "v3.xlsx"))
+    assert "Published criteria v3" in published
+    assert "k1_9: new" in published and "k1_1: reworded (sv)" in published
+    assert versions(db) == [("criteria", 2), ("criteria", 3)]
+    audit = db.session.scalar(select(AuditEntry).filter_by(action="publish questionnaire"))
+    assert audit.target == "criteria v3" and audit.after == {"file": "v3.xlsx"}
+
+    round_ = create_round_with_the_newest(client, db)
+    assert [(v.key, v.version) for v in round_.questionnaire_versions] == [("criteria", 3)]
+    k1_1 = round_.questionnaires[0].items[0]
+    assert k1_1.text["sv"] == "Verksamhetsstrukturen är ett nätverk"
+    items = report_items(client)
+    assert "Change: \u221225 pp" in items["k1_1"]  # reworded, same options: compared
+    assert "Change: +50 pp" in items["k1_2"]  # 50 % yes against none before
+    assert "New item: not asked in the previous round." in items["k1_9"]
+    assert "Change:" not in items["k1_9"]
+
+
+def test_a_yaml_file_published_on_the_command_line_behaves_the_same(runner, db, tmp_path):
+    exported = tmp_path / "criteria.yaml"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "yaml", "-o", exported)
+    data = yaml.safe_load(exported.read_text(encoding="utf-8"))
+    assert data == shipped_definitions()["criteria"]
+    data["sections"][0]["items"][0]["text"]["sv"] = "Verksamhetsstrukturen är ett nätverk"
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "Published criteria v3" in invoke(runner, "questionnaires", "publish", changed)
+    # The same file again, or the version exported from it, stores nothing more.
+    again = invoke(runner, "questionnaires", "publish", changed)
+    assert "criteria v3 asks exactly this; nothing stored" in again
+    invoke(
+        runner,
+        "questionnaires",
+        "export",
+        "criteria",
+        "--format",
+        "xlsx",
+        "-o",
+        tmp_path / "3.xlsx",
+    )
+    assert "nothing stored" in invoke(runner, "questionnaires", "publish", tmp_path / "3.xlsx")
+    assert versions(db) == [("criteria", 2), ("criteria", 3)]
+    listed = invoke(runner, "questionnaires", "list")
+    assert "criteria v2" in listed and "criteria v3" in listed
+
+
+def test_an_item_asked_with_other_options_is_marked_changed_not_compared(
+    runner, db, client, tmp_path, earlier_round
+):
+    """k1_2 keeps its code but is now yes/no: its "yes" counts another thing."""
+    create(runner, "paa@example.fi", "--role", "national")
+    exported = tmp_path / "criteria.xlsx"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", exported)
+    workbook = Workbook(exported)
+    workbook.set("survey", workbook.find("survey", "name", "k1_2"), "type", "select_one k1_2")
+    for value, fi in (("no", "Ei"), ("yes", "Kyllä")):
+        workbook.insert(
+            "choices", 2, list_name="k1_2", name=value, label__fi=fi, label__sv=fi, label__en=value
+        )
+    add_new_item(workbook)
+    published = invoke(runner, "questionnaires", "publish", workbook.save(tmp_path / "v3.xlsx"))
+    assert "k1_2: other options than before" in published
+    create_round_with_the_newest(client, db)
+    items = report_items(client)
+    assert "Change: \u221225 pp" in items["k1_1"]
+    assert "Changed item: the previous round asked it with other options" in items["k1_2"]
+    assert "Change:" not in items["k1_2"]
+
+
+def test_a_broken_spreadsheet_is_refused_at_its_sheet_row_and_column(runner, db, tmp_path):
+    exported = tmp_path / "criteria.xlsx"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", exported)
+    before = versions(db)
+    workbook = Workbook(exported)
+    k1_1 = workbook.find("survey", "name", "k1_1")
+    workbook.set("survey", k1_1, "label::sv", None)
+    workbook.set("survey", k1_1 + 1, "type", "select_one nosuch")
+    workbook.set("survey", k1_1 + 2, "constraint", ". > 3")
+    workbook.set("choices", 2, "name", None)
+    refused = invoke(
+        runner, "questionnaires", "publish", workbook.save(tmp_path / "b.xlsx"), code=1
+    )
+    assert f"survey sheet, row {k1_1}, column label::sv: missing text" in refused
+    assert f"survey sheet, row {k1_1 + 1}, column type: no list 'nosuch'" in refused
+    assert f"survey sheet, row {k1_1 + 2}, column constraint: '. > 3'" in refused
+    assert "choices sheet, row 2, column name: required text" in refused
+    assert "Traceback" not in refused
+    assert versions(db) == before
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda wb: wb.book.remove(wb.book["choices"]), "no sheet named choices"),
+        (
+            lambda wb: wb.set("settings", 2, "form_title::en", None),
+            "settings sheet, row 2, column form_title::en: missing text",
+        ),
+        (
+            lambda wb: wb.set("survey", 3, "type", "note"),
+            "survey sheet, row 3, column type: 'note' is not one of",
+        ),
+        (
+            lambda wb: wb.set("survey", 3, "required", "maybe"),
+            "survey sheet, row 3, column required: write yes or no",
+        ),
+        (
+            lambda wb: wb.set("survey", 3, "name", "K 1"),
+            "survey sheet, row 3, column name: required, lowercase",
+        ),
+    ],
+)
+def test_single_mistakes_in_a_spreadsheet_are_named(runner, db, tmp_path, change, message):
+    exported = tmp_path / "criteria.xlsx"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", exported)
+    workbook = Workbook(exported)
+    change(workbook)
+    refused = invoke(
+        runner, "questionnaires", "publish", workbook.save(tmp_path / "b.xlsx"), code=1
+    )
+    assert message in refused
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(runner, db, tmp_path):
+    for name, content in (("x.xlsx", b"PK\x03\x04 not a zip"), ("x.txt", b"key: x")):
+        (tmp_path / name).write_bytes(content)
+        refused = invoke(runner, "questionnaires", "publish", tmp_path / name, code=1)
+        assert "error" in refused and "Traceback" not in refused
+    assert versions(db) == []
+
+
+@pytest.mark.parametrize("definition", [EVERYTHING, *shipped_definitions().values()])
+def test_a_workbook_written_from_a_version_reads_back_as_the_same_version(definition):
+    assert read_xlsform(write_xlsform(definition)) == definition
+    assert yaml.safe_load(io.BytesIO(definition_as_file(definition, "yaml"))) == definition
+    assert same_content(definition, {**definition, "version": 99})
+
+
+def test_a_round_asks_one_version_of_each_questionnaire(runner, db, client, tmp_path):
+    create(runner, "paa@example.fi", "--role", "national")
+    data = {**shipped_definitions()["criteria"]}
+    data["title"] = {**data["title"], "en": "Criteria, spring"}
+    changed = tmp_path / "c.yaml"
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    invoke(runner, "questionnaires", "publish", changed)
+    login(client, "paa@example.fi")
+    both = new_round(questionnaires=["criteria", "criteria:2"])
+    refused = post(client, "/admin/rounds/new?lang=en", **both)
+    assert refused.status_code == 422
+    assert "Choose one version of each questionnaire." in refused.get_data(as_text=True)
+    older = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria:2", "kehy"]))
+    assert older.status_code == 303
+    round_ = db.session.scalar(select(Round).filter_by(slug="kevat-2099"))
+    assert [(v.key, v.version) for v in round_.questionnaire_versions] == [
+        ("criteria", 2),
+        ("kehy", 2),
+    ]
