@@ -15,6 +15,7 @@ def register_features(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.mail import PASSWORD_RESET
     from .auth.routes import bp as auth_bp
+    from .authoring.routes import bp as authoring_bp
     from .directory.routes import bp as directory_bp
     from .invitations.auto_reminders import queue_due_reminders
     from .invitations.contacts import check_contacts
@@ -36,6 +37,7 @@ def register_features(app: Flask) -> None:
         respond_bp,
         auth_bp,
         past_rounds_bp,
+        authoring_bp,
         rounds_bp,
         dashboard_bp,
         units_bp,

@@ -34,6 +34,9 @@ MESSAGES = {
     "title_invalid": _l("Write the title on one line, at most 300 characters."),
     "questionnaire_unknown": _l("Choose at least one questionnaire."),
     "questionnaire_twice": _l("Choose one version of each questionnaire."),
+    "questionnaire_unchanged": _l(
+        "The file asks exactly what the newest version asks: there is nothing to publish."
+    ),
     "questionnaire_changed": _l(
         "A questionnaire file was changed without a new version number. Ask the "
         "maintainers to raise its version."

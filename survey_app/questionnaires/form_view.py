@@ -68,11 +68,13 @@ _VIEWS: dict[tuple, tuple[tuple[Questionnaire, ...], FormView]] = {}
 
 def form_view(questionnaires: list[Questionnaire], language: str) -> FormView:
     return by_identity(
-        _VIEWS, questionnaires, language, lambda: _form_view(questionnaires, language)
+        _VIEWS, questionnaires, language, lambda: build_form_view(questionnaires, language)
     )
 
 
-def _form_view(questionnaires: list[Questionnaire], language: str) -> FormView:
+def build_form_view(questionnaires: list[Questionnaire], language: str) -> FormView:
+    """The view made anew, not kept: for a version not stored (a preview before
+    publishing), which would otherwise stay in the cache for good."""
     views = _questionnaire_views(questionnaires, language)
     items: dict[str, ItemView] = {}
     for view in views:

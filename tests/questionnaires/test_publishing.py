@@ -9,7 +9,6 @@ from datetime import timedelta
 import lxml.html
 import pytest
 import yaml
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, QuestionnaireVersion, Round
@@ -21,6 +20,7 @@ from survey_app.questionnaires.xlsform_write import write_xlsform
 from tests.definitions import EVERYTHING
 from tests.factories import make_invitation, make_response, make_round, make_unit
 from tests.helpers import create, invoke, login
+from tests.questionnaires.workbook import Workbook, add_new_item
 from tests.rounds.helpers import new_round, post
 
 
@@ -32,57 +32,6 @@ def versions(db, key="criteria") -> list[tuple[str, int]]:
         .order_by(QuestionnaireVersion.version)
     )
     return [tuple(row) for row in rows]
-
-
-class Workbook:
-    """An exported workbook as an author edits it: cells by column name."""
-
-    def __init__(self, path):
-        self.path = path
-        self.book = load_workbook(path)
-
-    def rows(self, sheet):
-        worksheet = self.book[sheet]
-        header = [cell.value for cell in worksheet[1]]
-        return worksheet, header
-
-    def find(self, sheet, column, value) -> int:
-        worksheet, header = self.rows(sheet)
-        index = header.index(column)
-        for row in worksheet.iter_rows(min_row=2):
-            if row[index].value == value:
-                return row[index].row
-        raise LookupError(value)
-
-    def set(self, sheet, row, column, value):
-        worksheet, header = self.rows(sheet)
-        worksheet.cell(row=row, column=header.index(column) + 1).value = value
-
-    def insert(self, sheet, row, **values):
-        worksheet, header = self.rows(sheet)
-        worksheet.insert_rows(row)
-        for column, value in values.items():
-            worksheet.cell(
-                row=row, column=header.index(column.replace("__", "::")) + 1, value=value
-            )
-
-    def save(self, path):
-        self.book.save(path)
-        return path
-
-
-def add_new_item(workbook):
-    """A yes/planned/no item k1_9 at the end of criterion 1."""
-    end = workbook.find("survey", "type", "end_group")
-    workbook.insert(
-        "survey",
-        end,
-        type="select_one yes_planned_no",
-        name="k1_9",
-        label__fi="Yksiköllä on oma verkkosivu",
-        label__sv="Enheten har en egen webbplats",
-        label__en="The unit has a website of its own",
-    )
 
 
 @pytest.fixture
