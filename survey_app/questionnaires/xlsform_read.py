@@ -175,6 +175,7 @@ class _Reader:
 
     def _sections(self) -> list[dict]:
         sheet = self.sheets["survey"]
+        self.places["sections"] = f"{sheet.name} sheet"
         sections: list[dict] = []
         group_row = None
         for row, values in sheet.rows:

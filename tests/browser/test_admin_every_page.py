@@ -38,6 +38,7 @@ DOWNLOADS = {
     "directory.admin_directory_pdf",
     "results.report_pdf",
     "exports.download",
+    "authoring.download",
 }
 # Pages seen before logging in.
 LOGGED_OUT = {
@@ -63,6 +64,7 @@ PAGES = {
     "outbox.message": lambda d: f"/admin/outbox/{d.message_id}",
     "audit.log": lambda d: "/admin/audit",
     "directory.admin_directory": lambda d: "/admin/directory",
+    "authoring.index": lambda d: "/admin/questionnaires",
 }
 
 
