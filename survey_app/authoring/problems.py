@@ -11,11 +11,14 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-WORD = r"'(?P<value>[^']*)'"
+# A value as Python's repr() quotes it: in single quotes, or in double quotes when it
+# holds a single quote.
+WORD = r"""(?P<value>'[^']*'|"(?:[^"\\]|\\.)*")"""
 # (English problem, as a regular expression with named parts) -> its message.
 PROBLEMS = [
     (r"missing text", _l("the text is missing")),
     (r"unknown key", _l("this column or key is not known")),
+    (r"unknown column", _l("this column is not known (check its name)")),
     (r"unknown language", _l("unknown language (use fi, sv or en)")),
     (rf"unknown language {WORD}", _l("unknown language %(value)s (use fi, sv or en)")),
     (r"must be true or false", _l("write yes or no")),

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..database import reads_first
 from ..errors import render_error
 from ..i18n import current_language
 from ..questionnaires.files import FORMATS, definition_as_file
@@ -29,6 +30,17 @@ from .listing import definition_of, versions_by_key
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/questionnaires")
 bp.after_request(no_store)
+READING_POSTS = ("authoring.upload", "authoring.preview")
+
+
+@bp.before_request
+def _reading():
+    """An upload and its preview only read: on SQLite they hold no write lock while a
+    workbook is parsed (respondents' saves would wait)."""
+    if request.endpoint in READING_POSTS:
+        reads_first()
+
+
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "yaml": "application/yaml; charset=utf-8",
@@ -78,8 +90,6 @@ def upload():
         )
     except UploadRefused as refusal:
         return _index_page(form, refusal.messages, refusal.status)
-    except Refused as refusal:  # a shipped file changed without a new version number
-        return _index_page(form, [message_for(refusal)], 409)
     return _preview_page(preview, current_language())
 
 

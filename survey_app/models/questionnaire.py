@@ -7,6 +7,7 @@ past round asked.
 from datetime import datetime
 
 from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -29,6 +30,9 @@ class QuestionnaireVersion(db.Model):
     # Read only when a version is parsed for the first time in this process.
     definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Published by an author (not a file shipped with the service): it keeps its number
+    # even when a later release ships a file of the same number.
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     @property
     def questionnaire(self) -> Questionnaire:

@@ -4,8 +4,7 @@ the change breaks comparison with earlier rounds: shown before an author publish
 from dataclasses import dataclass, field
 
 from ..models.definition import Item, Questionnaire
-
-LANGUAGES = ("fi", "sv", "en")
+from .validation import REQUIRED_LANGUAGES as LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -30,13 +29,16 @@ class Changes:
     options: list[OptionsChanged] = field(default_factory=list)
     # Items whose rules changed: required, limits, where a text starts from.
     rules: list[tuple[Item, Item]] = field(default_factory=list)
-    # The questionnaire's title or intro, or a section's title, in these languages.
+    # The questionnaire's "title", "intro" or "prefill" (from the previous round), or
+    # the code of a section whose title changed.
     headings: list[str] = field(default_factory=list)
+    # The questions kept are in another order, or moved to another section.
+    moved: bool = False
 
     @property
     def none(self) -> bool:
         parts = (self.added, self.removed, self.reworded, self.options, self.rules, self.headings)
-        return not any(parts)
+        return not any(parts) and not self.moved
 
     @property
     def incomparable(self) -> list[OptionsChanged]:
@@ -73,7 +75,18 @@ def compare(old: Questionnaire | None, new: Questionnaire) -> Changes:
         if _rules(item) != _rules(earlier):
             changes.rules.append((earlier, item))
     changes.headings = _headings(old, new)
+    changes.moved = _places(old, after) != _places(new, before)
     return changes
+
+
+def _places(questionnaire: Questionnaire, kept: dict[str, Item]) -> list[tuple[str, str]]:
+    """(section, question) of the questions also in `kept`, in order."""
+    return [
+        (section.code, item.code)
+        for section in questionnaire.sections
+        for item in section.items
+        if item.code in kept
+    ]
 
 
 def _rules(item: Item) -> tuple:
@@ -86,6 +99,8 @@ def _headings(old: Questionnaire, new: Questionnaire) -> list[str]:
         changed.append("title")
     if old.intro != new.intro:
         changed.append("intro")
+    if old.prefill_from_previous_round != new.prefill_from_previous_round:
+        changed.append("prefill")
     titles = {section.code: section.title for section in old.sections}
     changed += [
         section.code for section in new.sections if titles.get(section.code) != section.title

@@ -86,10 +86,9 @@ def publish_command(path: Path):
     """Store a YAML or XLSX file as its questionnaire's next version. A file with any
     error stores nothing; one that asks what the newest version asks is that version."""
     try:
-        data = definition_from_file(path.name, path.read_bytes())
-        replaced = newest_version(data["key"])
-        version, stored = publish(data)
-        if stored:
+        publication = publish(definition_from_file(path.name, path.read_bytes()))
+        version = publication.version
+        if publication.stored:
             AuditEntry.record_command(
                 "publish questionnaire",
                 f"{version.key} v{version.version}",
@@ -105,10 +104,11 @@ def publish_command(path: Path):
         db.session.rollback()
         click.echo(f"{path}: another version was published at the same moment; run again.")
         raise SystemExit(1) from None
-    if not stored:
+    if not publication.stored:
         click.echo(f"{path}: {version.key} v{version.version} asks exactly this; nothing stored.")
         return
     click.echo(f"Published {version.key} v{version.version} from {path}.")
+    replaced = publication.replaced
     old = replaced.questionnaire if replaced is not None else None
     for line in describe(compare(old, version.questionnaire)):
         click.echo(f"  {line}")
@@ -135,7 +135,8 @@ def describe(changes: Changes) -> list[str]:
         if change.comparable
     ]
     lines += [f"{new.code}: rules changed (required, limits)" for _old, new in changes.rules]
-    lines += [f"{name}: heading reworded" for name in changes.headings]
+    lines += [f"{name}: heading or setting changed" for name in changes.headings]
+    lines += ["questions in another order or section"] if changes.moved else []
     return lines or ["no change in what is asked"]
 
 

@@ -10,6 +10,7 @@ from .xlsform_read import read_xlsform
 from .xlsform_write import write_xlsform
 
 FORMATS = ("xlsx", "yaml")
+SUFFIXES = (".xlsx", ".yaml", ".yml")
 # A definition is tens of kilobytes; a spreadsheet of one, a few hundred.
 MAX_FILE_BYTES = 5_000_000
 
@@ -22,7 +23,7 @@ def definition_from_file(name: str, raw: bytes) -> dict:
         raise DefinitionError([f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB"])
     if suffix == ".xlsx":
         return read_xlsform(raw)
-    if suffix not in (".yaml", ".yml"):
+    if suffix not in SUFFIXES:
         raise DefinitionError([f"{name}: give a .xlsx or .yaml file"])
     try:
         text = raw.decode("utf-8")

@@ -7,14 +7,16 @@ from a YAML file or a spreadsheet, without a new release of the service.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import QuestionnaireVersion
+from ..models.definition import Questionnaire
 from ..refusals import Refused
-from .validation import DefinitionError, load_yaml, validate_definition
+from .validation import MAX_VERSION, DefinitionError, load_yaml, validate_definition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 DEFAULT_KEYS = ("criteria", "kehy")
@@ -71,14 +73,19 @@ def ensure_stored(data: dict) -> QuestionnaireVersion:
 
 
 def same_content(first: dict, second: dict) -> bool:
-    """Whether two definitions ask the same, whatever their version numbers."""
-    return checksum({**first, "version": 0}) == checksum({**second, "version": 0})
+    """Whether two definitions ask the same, whatever their version numbers: the same
+    questions in the same order and sections, with the same texts, options and rules
+    (a list of options given as a scale or under the question asks the same)."""
+    return Questionnaire.from_dict({**first, "version": 0}) == Questionnaire.from_dict(
+        {**second, "version": 0}
+    )
 
 
 def newest_version(key: str) -> QuestionnaireVersion | None:
     """The newest version of `key`: the newest stored, or the newest shipped file when
-    it is newer still (stored now; a shipped file edited without a new version number
-    is refused here, DefinitionError)."""
+    it is newer still (stored now). A shipped file is a seed: a version an author
+    published keeps its number. A shipped file edited without a new version number is
+    refused here (DefinitionError)."""
     stored = db.session.scalar(
         select(QuestionnaireVersion)
         .filter_by(key=key)
@@ -86,9 +93,30 @@ def newest_version(key: str) -> QuestionnaireVersion | None:
         .limit(1)
     )
     shipped = shipped_definitions().get(key)
-    if shipped is not None and (stored is None or shipped["version"] >= stored.version):
+    if shipped is not None and (
+        stored is None
+        or shipped["version"] > stored.version
+        or (shipped["version"] == stored.version and not stored.published)
+    ):
         return ensure_stored(shipped)
     return stored
+
+
+def version_of(key: str, number: int) -> QuestionnaireVersion | None:
+    """Version `number` of `key`: stored, or the newest shipped file of that number
+    (stored now, and refused if it was changed without a new number)."""
+    stored = db.session.scalar(select(QuestionnaireVersion).filter_by(key=key, version=number))
+    shipped = shipped_definitions().get(key)
+    if shipped is not None and shipped["version"] == number:
+        if stored is None or not stored.published:
+            return ensure_stored(shipped)
+    return stored
+
+
+def newest_known(key: str) -> tuple[int, dict] | None:
+    """`newest_version`'s number and definition, read only (a preview stores nothing)."""
+    versions = known_versions().get(key)
+    return versions[0] if versions else None
 
 
 def known_versions() -> dict[str, list[tuple[int, dict]]]:
@@ -112,25 +140,33 @@ def known_versions() -> dict[str, list[tuple[int, dict]]]:
     }
 
 
-def publish(data: dict) -> tuple[QuestionnaireVersion, bool]:
+@dataclass
+class Publication:
+    version: QuestionnaireVersion
+    stored: bool  # False: the newest version asked exactly this already
+    replaced: QuestionnaireVersion | None  # the newest version before
+
+
+def publish(data: dict) -> Publication:
     """Store `data` as the next version of its key, whatever version number it carries
-    (an exported file carries the one it came from); True when stored now. A definition
-    that asks exactly what the newest version asks is that version (False): publishing
-    a file twice stores it once. DefinitionError when it is not a valid definition."""
+    (an exported file carries the one it came from). A definition that asks exactly
+    what the newest version asks is that version: publishing a file twice stores it
+    once. DefinitionError when it is not a valid definition."""
     errors = validate_definition(data)
     if errors:
         raise DefinitionError(errors)
     newest = newest_version(data["key"])
     if newest is not None and same_content(newest.definition, data):
-        return newest, False
+        return Publication(newest, False, newest)
     number = newest.version + 1 if newest is not None else 1
     data = {**data, "version": number}
     stored = QuestionnaireVersion(
         key=data["key"], version=number, checksum=checksum(data), definition=data
     )
+    stored.published = True
     db.session.add(stored)
     db.session.flush()  # two authors publishing at once: the unique (key, version) decides
-    return stored, True
+    return Publication(stored, True, newest)
 
 
 def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[QuestionnaireVersion]:
@@ -143,10 +179,8 @@ def questionnaire_versions(specs: tuple[str, ...] | list[str]) -> list[Questionn
         key, _colon, number = spec.partition(":")
         if not number:
             stored = newest_version(key)
-        elif number.isdigit():
-            stored = db.session.scalar(
-                select(QuestionnaireVersion).filter_by(key=key, version=int(number))
-            )
+        elif number.isdigit() and int(number) <= MAX_VERSION:
+            stored = version_of(key, int(number))
         else:
             stored = None
         if stored is None:

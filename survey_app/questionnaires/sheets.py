@@ -9,13 +9,17 @@ from .validation import DefinitionError
 # A questionnaire is a few hundred rows; a bigger file is not one (nor a zip bomb).
 MAX_ROWS = 5_000
 MAX_UNPACKED_BYTES = 20_000_000
+# Columns of texts a unit reads: kept as written (the others lose their spaces).
+TEXT_COLUMNS = ("label::", "hint::", "form_title::", "intro::")
 
 
 class Sheet:
-    """One sheet's non-empty rows as {column: text}, each with its row number."""
+    """One sheet's column names (its first row) and its non-empty rows as
+    {column: text}, each with its row number."""
 
-    def __init__(self, name: str, rows: list[tuple[int, dict[str, str]]]):
+    def __init__(self, name: str, columns: list[str], rows: list[tuple[int, dict[str, str]]]):
         self.name = name
+        self.columns = columns
         self.rows = rows
 
     def place(self, row: int, column: str | None = None) -> str:
@@ -35,10 +39,7 @@ def read_sheets(raw: bytes) -> dict[str, Sheet]:
     except Exception as error:  # zipfile and openpyxl raise many kinds for a broken file
         raise DefinitionError([f"not an XLSX workbook ({error})"]) from None
     try:
-        return {
-            sheet.title.strip().lower(): Sheet(sheet.title.strip().lower(), _rows(sheet))
-            for sheet in workbook.worksheets
-        }
+        return {sheet.title.strip().lower(): _sheet(sheet) for sheet in workbook.worksheets}
     except DefinitionError:
         raise
     except Exception as error:  # a workbook that opens but breaks while being read
@@ -47,19 +48,22 @@ def read_sheets(raw: bytes) -> dict[str, Sheet]:
         workbook.close()
 
 
-def _rows(worksheet) -> list[tuple[int, dict[str, str]]]:
+def _sheet(worksheet) -> Sheet:
     records = worksheet.iter_rows(values_only=True)
-    header = [_text(cell).lower() for cell in next(records, ())]
+    header = [_text(cell).strip().lower() for cell in next(records, ())]
     rows = []
     for number, record in enumerate(records, start=2):
         if number > MAX_ROWS:
             raise DefinitionError([f"{worksheet.title} sheet: more than {MAX_ROWS} rows"])
         values = {
-            column: _text(cell) for column, cell in zip(header, record, strict=False) if column
+            column: _text(cell) if column.startswith(TEXT_COLUMNS) else _text(cell).strip()
+            for column, cell in zip(header, record, strict=False)
+            if column
         }
-        if any(values.values()):
+        if any(value.strip() for value in values.values()):
             rows.append((number, values))
-    return rows
+    name = worksheet.title.strip().lower()
+    return Sheet(name, [column for column in header if column], rows)
 
 
 def _text(cell) -> str:
@@ -67,4 +71,4 @@ def _text(cell) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return str(cell).strip()
+    return str(cell)

@@ -45,6 +45,14 @@ class _SafeLoader(yaml.SafeLoader):
     such as 2001-02-30, `!!int x`, `!!float ""`, `!!timestamp x`) is a YAML error at
     its place, not a ValueError, IndexError or AttributeError from inside PyYAML."""
 
+    def compose_node(self, parent, index):
+        """No aliases (*name): a few hundred bytes of nested ones expand to gigabytes."""
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                problem="aliases (*name) are not allowed", problem_mark=self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep=deep)

@@ -18,12 +18,15 @@ checked by `validation`, and each place it names is traced back to its cell.
 import re
 
 from .sheets import Sheet, read_sheets
+from .validation import REQUIRED_LANGUAGES as LANGUAGES
 from .validation import DefinitionError, validate_definition
+from .xlsform_write import CHOICE_COLUMNS, SETTINGS_COLUMNS, SURVEY_COLUMNS
 
-LANGUAGES = ("fi", "sv", "en")
+# The columns an export writes are the ones read (a typo must not lose a text unseen).
+KNOWN_COLUMNS = {"survey": SURVEY_COLUMNS, "choices": CHOICE_COLUMNS, "settings": SETTINGS_COLUMNS}
 TRUE_WORDS = {"yes", "true", "1"}
 FALSE_WORDS = {"", "no", "false", "0"}
-BOUND_RE = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
+BOUND_RE = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
 LENGTH_RE = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
 GROUPS = {"begin_group": "begin", "begin group": "begin", "end_group": "end", "end group": "end"}
 TYPES_HELP = "select_one LIST, select_multiple LIST, text, decimal, integer, begin_group, end_group"
@@ -48,7 +51,7 @@ def read_xlsform(raw: bytes) -> dict:
 
 
 def _number(text: str) -> int | float:
-    return float(text) if "." in text else int(text)
+    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 class _Reader:
@@ -67,6 +70,7 @@ class _Reader:
         if missing:
             self.errors.append(f"the workbook has no sheet named {' or '.join(missing)}")
             return {}
+        self._check_columns()
         data = self._settings()
         self._lists()
         sections = self._sections()
@@ -75,6 +79,14 @@ class _Reader:
             data["scales"] = scales
         data["sections"] = sections
         return data
+
+    def _check_columns(self) -> None:
+        for name, known in KNOWN_COLUMNS.items():
+            sheet = self.sheets[name]
+            for column in sheet.columns:
+                prefix, texts, _language = column.partition("::")
+                if column not in known and not (texts and f"{prefix}::fi" in known):
+                    self.errors.append(f"{sheet.place(1, column)}: unknown column")
 
     def locate(self, error: str) -> str:
         """A validation error ("sections[0].items[2].text.sv: missing text") at its cell."""

@@ -2,8 +2,13 @@
 starts from the current version, changes it and publishes the next one."""
 
 import io
+import re
 
-from .xlsform_read import LANGUAGES
+from .validation import REQUIRED_LANGUAGES as LANGUAGES
+
+# What openpyxl refuses in a cell (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE, without
+# importing openpyxl before it is used).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 SURVEY_COLUMNS = (
     ["type", "name"]
@@ -30,25 +35,39 @@ def write_xlsform(data: dict) -> bytes:
     survey.title = "survey"
     choices = workbook.create_sheet("choices")
     settings = workbook.create_sheet("settings")
-    survey.append(SURVEY_COLUMNS)
-    choices.append(CHOICE_COLUMNS)
-    settings.append(SETTINGS_COLUMNS)
-    settings.append(_settings_row(data))
+    _append(survey, SURVEY_COLUMNS)
+    _append(choices, CHOICE_COLUMNS)
+    _append(settings, SETTINGS_COLUMNS)
+    _append(settings, _settings_row(data))
     for name, options in (data.get("scales") or {}).items():
         _append_options(choices, name, options)
     for section in data["sections"]:
-        survey.append(["begin_group", section["code"], *_texts(section["title"])])
+        _append(survey, ["begin_group", section["code"], *_texts(section["title"])])
         for item in section["items"]:
             list_name = _own_list_name(item, data)
             if "options" in item:
                 _append_options(choices, list_name, item["options"])
-            survey.append(_item_row(item, list_name))
-        survey.append(["end_group"])
+            _append(survey, _item_row(item, list_name))
+        _append(survey, ["end_group"])
     for sheet in (survey, choices, settings):
         sheet.freeze_panes = "A2"
     written = io.BytesIO()
     workbook.save(written)
     return written.getvalue()
+
+
+def _append(sheet, values: list) -> None:
+    """A row of values, each as it is: a text that starts with "=" stays a text, not a
+    formula a spreadsheet would run; characters no workbook can hold are left out."""
+    sheet.append(
+        [
+            ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+            for value in values
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _texts(texts: dict | None) -> list[str]:
@@ -72,7 +91,7 @@ def _own_list_name(item: dict, data: dict) -> str:
 
 def _append_options(sheet, name: str, options: list[dict]) -> None:
     for option in options:
-        sheet.append([name, option["value"], *_texts(option["label"])])
+        _append(sheet, [name, option["value"], *_texts(option["label"])])
 
 
 def _item_row(item: dict, list_name: str) -> list:

@@ -19,7 +19,6 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
 from ..extensions import db
 from ..models import Round
 from ..models.types import utcnow
-from ..questionnaires.registry import DEFAULT_KEYS
 from ..timeutil import format_local, parse_local, to_local
 from .email_text_forms import check_email_texts, email_text_fields
 from .questionnaire_choice import one_version_each, questionnaire_choices
@@ -210,7 +209,7 @@ class NewRoundForm(RoundNamesForm):
         default="16:00",
         validators=[DataRequired(_l("Enter the time of the deadline."))],
     )
-    questionnaires = MultiCheckboxField(_l("Questionnaires"), default=list(DEFAULT_KEYS))
+    questionnaires = MultiCheckboxField(_l("Questionnaires"))
     reminder_days = StringField(
         _l("Automatic reminders (days before the deadline)"),
         description=_l(
@@ -219,15 +218,18 @@ class NewRoundForm(RoundNamesForm):
     )
 
     def __init__(self, language: str, **kwargs):
+        self.offered = questionnaire_choices(language)
+        kwargs.setdefault("questionnaires", self.offered.defaults)  # a new form's ticks
         super().__init__(**kwargs)
-        self.questionnaires.choices = questionnaire_choices(language)
+        self.questionnaires.choices = self.offered.options
         self.deadline = None
         self.days: list[int] = []
         self.texts: EmailTexts = {}
 
     def questionnaire_options(self, earlier: bool) -> list:
         """The newest versions' checkboxes, or the earlier versions' (shown on request)."""
-        return [option for option in self.questionnaires if (":" in option.data) == earlier]
+        newest = self.offered.newest
+        return [option for option in self.questionnaires if (option.data in newest) != earlier]
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)

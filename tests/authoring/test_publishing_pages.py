@@ -86,7 +86,7 @@ def test_a_national_admin_previews_and_publishes_a_changed_spreadsheet(
     assert not tree.xpath('//*[@id="breaks-comparison"]')  # nothing breaks comparison
     # The form as a unit sees it, in the admin's language and then in Swedish.
     assert tree.xpath('//*[@id="item-k1_9"]//legend')[0].text_content().endswith("own")
-    assert stored(db) == [2]  # only the shipped version it replaces, stored on first use
+    assert stored(db) == []  # a preview stores nothing
     swedish = client.post(
         "/admin/questionnaires/preview?lang=en",
         data={"csrf_token": csrf(client), "preview": token_of(html), "language": "sv"},
@@ -104,9 +104,11 @@ def test_a_national_admin_previews_and_publishes_a_changed_spreadsheet(
     assert entry.after == {"file": "kriteerit-kevat.xlsx"}
     page = client.get("/admin/questionnaires?lang=en").get_data(as_text=True)
     assert "Version 3 of criteria was published." in page and "v3 (newest)" in page
-    # The same preview confirmed again publishes nothing more.
+    # A second click on the same confirmation finds it published: nothing more stored.
     again = post(client, "/admin/questionnaires/confirm?lang=en", preview=token_of(html))
-    assert again.status_code == 409 and stored(db) == [2, 3]
+    assert again.status_code == 303 and stored(db) == [2, 3]
+    audited = select(AuditEntry).filter_by(action="publish questionnaire")
+    assert len(db.session.scalars(audited).all()) == 1
 
 
 def test_a_broken_spreadsheet_is_refused_in_the_admins_language(client, db, admins, tmp_path):
@@ -168,6 +170,37 @@ def test_only_a_national_admin_publishes_and_only_with_its_own_preview(
     assert upload(client, content).status_code == 403
     assert post(client, "/admin/questionnaires/confirm", preview=token).status_code == 403
     assert 3 not in stored(db)
+
+
+def test_a_preview_is_confirmed_only_by_the_admin_it_was_made_for(
+    client, db, runner, admins, tmp_path
+):
+    create(runner, "toinen@example.fi", "--role", "national")
+    login(client, "paa@example.fi")
+    token = token_of(upload(client, changed_workbook(client, tmp_path)).get_data(as_text=True))
+    client.post("/admin/logout", data={"csrf_token": csrf(client)})
+    login(client, "toinen@example.fi")
+    for forged in (token, token[:-4] + "AAAA", ""):
+        refused = post(client, "/admin/questionnaires/confirm?lang=en", preview=forged)
+        assert refused.status_code == 400
+        assert "This preview has expired or is not yours." in refused.get_data(as_text=True)
+    assert 3 not in stored(db)
+
+
+def test_questions_only_put_in_another_order_can_be_published(client, db, admins, tmp_path):
+    login(client, "paa@example.fi")
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(client.get("/admin/questionnaires/criteria/v2.xlsx").data)
+    workbook = Workbook(path)
+    worksheet, _header = workbook.rows("survey")
+    first = workbook.find("survey", "name", "k1_1")
+    for one, other in zip(worksheet[first], worksheet[first + 1], strict=True):
+        one.value, other.value = other.value, one.value  # k1_2 before k1_1
+    html = upload(client, workbook.save(tmp_path / "order.xlsx").read_bytes()).get_data(
+        as_text=True
+    )
+    assert "Questions are in another order or another section." in html
+    assert 'id="confirm-form"' in html
 
 
 def test_an_unchanged_file_has_nothing_to_publish(client, db, admins):

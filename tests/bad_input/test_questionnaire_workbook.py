@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from survey_app.authoring.problems import problem_text
 from survey_app.models.definition import Questionnaire
 from survey_app.questionnaires.validation import DefinitionError, validate_definition
 from survey_app.questionnaires.xlsform_read import read_xlsform
@@ -59,7 +60,14 @@ CHANGE = st.tuples(
 )
 
 
-PLACES = ("survey sheet", "choices sheet", "settings sheet", "the workbook")
+# Where a problem is: a cell, a sheet, or the whole file (openpyxl's warnings are
+# errors in the tests, and a file it warns about is refused as unreadable).
+PLACES = ("survey sheet", "choices sheet", "settings sheet", "the workbook", "not an XLSX")
+
+
+# Where a problem is: a cell, a sheet, or the whole file (openpyxl's warnings are
+# errors in the tests, and a file it warns about is refused as unreadable).
+PLACES = ("survey sheet", "choices sheet", "settings sheet", "the workbook", "not an XLSX")
 
 
 def changed(changes) -> bytes:
@@ -81,10 +89,12 @@ def test_any_cell_changed_is_read_or_refused_at_its_place(changes):
         data = read_xlsform(changed(changes))
     except DefinitionError as error:
         assert error.errors
-        for problem in error.errors:
-            assert problem.startswith(
-                ("survey sheet", "choices sheet", "settings sheet", "the workbook")
-            ), problem
+        with FINNISH.test_request_context("/admin/questionnaires?lang=fi"):
+            for problem in error.errors:
+                assert problem.startswith(PLACES), problem
+                translated = problem_text(problem)  # place and problem both in Finnish
+                assert translated.startswith(("välilehti", "työkirja", "tiedosto")), problem
+                assert translated.rpartition(": ")[2] != problem.rpartition(": ")[2], problem
         return
     assert validate_definition(data) == []
     Questionnaire.from_dict(data)

@@ -77,7 +77,7 @@ def round_forms(draw) -> dict:
             data[name] = draw(field_values(ANY[name]))
         elif name not in ("title_sv", "title_en") or draw(st.booleans()):
             data[name] = draw(GOOD[name])
-    keys, least = st.sampled_from(["criteria", "kehy"]), 1
+    keys, least = st.sampled_from(["criteria:2", "kehy:2"]), 1
     if damaged or wrong == "questionnaires":
         keys, least = mostly(keys, nasty_text(), 3), 0
     data["questionnaires"] = draw(st.lists(keys, min_size=least, max_size=3))
@@ -119,7 +119,7 @@ def filled_in(**changes) -> dict:
         "slug": "kevat-2099",
         "deadline_date": deadline,
         "deadline_time": "16:00",
-        "questionnaires": ["criteria", "kehy"],
+        "questionnaires": ["criteria:2", "kehy:2"],
         "reminder_days": "7, 2",
         **changes,
     }

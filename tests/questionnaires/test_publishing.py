@@ -3,6 +3,7 @@ questionnaire exported as a spreadsheet or YAML, changed, published as the next 
 a new round pins it; the report compares an item with the previous round only when both
 asked it with the same options; a broken file is refused at its cell, storing nothing."""
 
+import copy
 import io
 from datetime import timedelta
 
@@ -53,7 +54,7 @@ def create_round_with_the_newest(client, db) -> Round:
     form = client.get("/admin/rounds/new?lang=en").get_data(as_text=True)
     assert "(criteria, v3)" in form
     assert "(criteria, v2, an earlier version)" in form  # offered on request
-    created = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria"]))
+    created = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria:3"]))
     assert created.status_code == 303, created.get_data(as_text=True)
     round_ = db.session.scalar(select(Round).filter_by(slug="kevat-2099"))
     round_.state, round_.opened_at = "open", utcnow()
@@ -103,32 +104,35 @@ def test_an_author_rewords_and_adds_an_item_in_the_spreadsheet_and_the_report_st
     assert "Change:" not in items["k1_9"]
 
 
-def test_a_yaml_file_published_on_the_command_line_behaves_the_same(runner, db, tmp_path):
+def test_a_yaml_file_published_on_the_command_line_behaves_the_same(
+    runner, db, client, tmp_path, earlier_round
+):
+    create(runner, "paa@example.fi", "--role", "national")
     exported = tmp_path / "criteria.yaml"
     invoke(runner, "questionnaires", "export", "criteria", "--format", "yaml", "-o", exported)
     data = yaml.safe_load(exported.read_text(encoding="utf-8"))
     assert data == shipped_definitions()["criteria"]
-    data["sections"][0]["items"][0]["text"]["sv"] = "Verksamhetsstrukturen är ett nätverk"
+    items = data["sections"][0]["items"]
+    items[0]["text"]["sv"] = "Verksamhetsstrukturen är ett nätverk"
+    items.append({**items[0], "code": "k1_9", "text": {"fi": "Uusi", "sv": "Ny", "en": "New"}})
     changed = tmp_path / "changed.yaml"
     changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert "Published criteria v3" in invoke(runner, "questionnaires", "publish", changed)
+    published = invoke(runner, "questionnaires", "publish", changed)
+    assert "Published criteria v3" in published and "k1_9: new" in published
     # The same file again, or the version exported from it, stores nothing more.
     again = invoke(runner, "questionnaires", "publish", changed)
     assert "criteria v3 asks exactly this; nothing stored" in again
-    invoke(
-        runner,
-        "questionnaires",
-        "export",
-        "criteria",
-        "--format",
-        "xlsx",
-        "-o",
-        tmp_path / "3.xlsx",
-    )
-    assert "nothing stored" in invoke(runner, "questionnaires", "publish", tmp_path / "3.xlsx")
+    workbook = tmp_path / "3.xlsx"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", workbook)
+    assert "nothing stored" in invoke(runner, "questionnaires", "publish", workbook)
     assert versions(db) == [("criteria", 2), ("criteria", 3)]
     listed = invoke(runner, "questionnaires", "list")
     assert "criteria v2" in listed and "criteria v3" in listed
+
+    create_round_with_the_newest(client, db)
+    report = report_items(client)
+    assert "Change: \u221225 pp" in report["k1_1"]
+    assert "New item: not asked in the previous round." in report["k1_9"]
 
 
 def test_an_item_asked_with_other_options_is_marked_changed_not_compared(
@@ -224,6 +228,29 @@ def test_a_workbook_written_from_a_version_reads_back_as_the_same_version(defini
     assert same_content(definition, {**definition, "version": 99})
 
 
+def test_texts_a_spreadsheet_would_misread_come_back_as_they_were():
+    """A text that starts with "=" is not a formula; spaces and line ends are kept; a
+    tiny limit is not written in a form the reader refuses."""
+    definition = copy.deepcopy(EVERYTHING)
+    item = definition["sections"][0]["items"][0]
+    item["text"]["fi"] = '=HYPERLINK("http://example.com","Klikkaa")'
+    item["help"]["sv"] = "  Två rader\noch mellanslag  "
+    definition["sections"][0]["items"][2]["min"] = 1e-07
+    assert read_xlsform(write_xlsform(definition)) == definition
+
+
+def test_an_unknown_column_is_named_not_ignored(runner, db, tmp_path):
+    exported = tmp_path / "criteria.xlsx"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "xlsx", "-o", exported)
+    workbook = Workbook(exported)
+    worksheet, header = workbook.rows("survey")
+    worksheet.cell(row=1, column=header.index("hint::sv") + 1).value = "hnit::sv"
+    refused = invoke(
+        runner, "questionnaires", "publish", workbook.save(tmp_path / "b.xlsx"), code=1
+    )
+    assert "survey sheet, row 1, column hnit::sv: unknown column" in refused
+
+
 def test_a_round_asks_one_version_of_each_questionnaire(runner, db, client, tmp_path):
     create(runner, "paa@example.fi", "--role", "national")
     data = {**shipped_definitions()["criteria"]}
@@ -232,11 +259,11 @@ def test_a_round_asks_one_version_of_each_questionnaire(runner, db, client, tmp_
     changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     invoke(runner, "questionnaires", "publish", changed)
     login(client, "paa@example.fi")
-    both = new_round(questionnaires=["criteria", "criteria:2"])
+    both = new_round(questionnaires=["criteria:3", "criteria:2"])
     refused = post(client, "/admin/rounds/new?lang=en", **both)
     assert refused.status_code == 422
     assert "Choose one version of each questionnaire." in refused.get_data(as_text=True)
-    older = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria:2", "kehy"]))
+    older = post(client, "/admin/rounds/new", **new_round(questionnaires=["criteria:2", "kehy:2"]))
     assert older.status_code == 303
     round_ = db.session.scalar(select(Round).filter_by(slug="kevat-2099"))
     assert [(v.key, v.version) for v in round_.questionnaire_versions] == [

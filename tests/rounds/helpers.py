@@ -33,7 +33,7 @@ def new_round(**changes):
         "slug": "kevat-2099",
         "deadline_date": date,
         "deadline_time": "16:00",
-        "questionnaires": ["criteria"],
+        "questionnaires": ["criteria:2"],
         "reminder_days": "7, 2",
     }
     data.update(changes)
