@@ -5,6 +5,7 @@ asked it with the same options; a broken file is refused at its cell, storing no
 
 import copy
 import io
+import shutil
 from datetime import timedelta
 
 import lxml.html
@@ -14,10 +15,12 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, QuestionnaireVersion, Round
 from survey_app.models.types import utcnow
+from survey_app.questionnaires import registry
 from survey_app.questionnaires.files import definition_as_file
 from survey_app.questionnaires.registry import same_content, shipped_definitions
 from survey_app.questionnaires.xlsform_read import read_xlsform
 from survey_app.questionnaires.xlsform_write import write_xlsform
+from survey_app.rounds.services import create_round
 from tests.definitions import EVERYTHING
 from tests.factories import make_invitation, make_response, make_round, make_unit
 from tests.helpers import create, invoke, login
@@ -270,3 +273,33 @@ def test_a_round_asks_one_version_of_each_questionnaire(runner, db, client, tmp_
         ("criteria", 2),
         ("kehy", 2),
     ]
+
+
+def test_a_release_shipping_the_number_an_author_published_does_not_replace_it(
+    runner, db, tmp_path, monkeypatch
+):
+    """Authors published criteria v3; a later release ships its own criteria-v3.yaml.
+    The published v3 stays v3 and new rounds keep working; a release's v4 comes after."""
+    data = copy.deepcopy(shipped_definitions()["criteria"])
+    data["title"]["en"] = "Criteria as the authors wrote them"
+    authored = tmp_path / "authored.yaml"
+    authored.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    invoke(runner, "questionnaires", "publish", authored)
+    folder = tmp_path / "definitions"
+    shutil.copytree(registry.DEFINITIONS_DIR, folder)
+    monkeypatch.setattr(registry, "DEFINITIONS_DIR", folder)
+    shipped = (folder / "criteria-v2.yaml").read_text(encoding="utf-8")
+    (folder / "criteria-v3.yaml").write_text(
+        shipped.replace("version: 2\n", "version: 3\n").replace("on verkostoitunut", "on verkko"),
+        encoding="utf-8",
+    )
+    round_ = create_round("syksy", "Syksy", utcnow() + timedelta(days=30), ("criteria",))
+    assert round_.questionnaires[0].title["en"] == "Criteria as the authors wrote them"
+    exported = tmp_path / "3.yaml"
+    invoke(runner, "questionnaires", "export", "criteria", "--format", "yaml", "-o", exported)
+    assert "Criteria as the authors wrote them" in exported.read_text(encoding="utf-8")
+    (folder / "criteria-v4.yaml").write_text(
+        shipped.replace("version: 2\n", "version: 4\n"), encoding="utf-8"
+    )
+    later = create_round("kevat", "Kevät", utcnow() + timedelta(days=40), ("criteria",))
+    assert [(v.key, v.version) for v in later.questionnaire_versions] == [("criteria", 4)]
