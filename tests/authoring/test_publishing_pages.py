@@ -127,7 +127,7 @@ def test_a_broken_spreadsheet_is_refused_in_the_admins_language(client, db, admi
     messages = [" ".join(li.text_content().split()) for li in errors]
     assert f"välilehti survey, rivi {row}, sarake label::sv: teksti puuttuu" in messages
     assert (
-        f"välilehti survey, rivi {row + 1}, sarake type: choices-välilehdellä ei ole listaa nosuch"
+        f"välilehti survey, rivi {row + 1}, sarake type: choices-välilehdellä ei ole listaa 'nosuch'"
         in messages
     )
     assert 3 not in stored(db)
