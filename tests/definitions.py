@@ -43,6 +43,13 @@ EVERYTHING = {
                     "max": 1000.5,
                     "text": {"fi": "Kolme", "sv": "Tre", "en": "Three"},
                 },
+                {
+                    "code": "a4",
+                    "type": "number",
+                    "whole": True,
+                    "min": -5,
+                    "text": {"fi": "Neljä", "sv": "Fyra", "en": "Four"},
+                },
             ],
         },
         {

@@ -39,6 +39,7 @@ class Item:
     max_length: int | None = None
     min_value: float | None = None
     max_value: float | None = None
+    whole: bool = False  # a number item that takes whole numbers only
     default_from: str | None = None
 
     @property
@@ -133,6 +134,7 @@ class Questionnaire:
                         max_length=max_length,
                         min_value=item.get("min"),
                         max_value=item.get("max"),
+                        whole=bool(item.get("whole", False)),
                         default_from=item.get("default_from"),
                     )
                 )

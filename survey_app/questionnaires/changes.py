@@ -90,7 +90,8 @@ def _places(questionnaire: Questionnaire, kept: dict[str, Item]) -> list[tuple[s
 
 
 def _rules(item: Item) -> tuple:
-    return (item.required, item.max_length, item.min_value, item.max_value, item.default_from)
+    limits = (item.max_length, item.min_value, item.max_value, item.whole)
+    return (item.required, *limits, item.default_from)
 
 
 def _headings(old: Questionnaire, new: Questionnaire) -> list[str]:

@@ -33,6 +33,7 @@ class ItemView:
     required: bool
     max_length: int | None
     options: tuple[OptionView, ...] = ()
+    whole: bool = False
 
     @property
     def input_type(self) -> str:
@@ -118,6 +119,7 @@ def _item_view(item: Item, number: int, language: str) -> ItemView:
         help=item.help_in(language),
         required=item.required,
         max_length=item.max_length,
+        whole=item.whole,
         options=tuple(
             OptionView(f"{item.code}-{index}", option.value, option.label_in(language))
             for index, option in enumerate(item.options)

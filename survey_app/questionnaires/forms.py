@@ -61,6 +61,7 @@ class MaxLength:
 
 
 NUMBER_RE = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", re.ASCII)
+WHOLE_RE = re.compile(r"^-?[0-9]{1,15}$", re.ASCII)
 
 
 def normalise_number(value: str | None) -> str:
@@ -69,13 +70,15 @@ def normalise_number(value: str | None) -> str:
 
 
 class NumberRange:
-    def __init__(self, low: float | None, high: float | None):
-        self.low, self.high = low, high
+    def __init__(self, low: float | None, high: float | None, whole: bool = False):
+        self.low, self.high, self.whole = low, high, whole
 
     def __call__(self, form, field):
         text = normalise_number(field.data)
         if not text:
             return
+        if self.whole and not WHOLE_RE.match(text):
+            raise ValidationError(_l("Enter a whole number, for example 12."))
         if not NUMBER_RE.match(text):
             raise ValidationError(_l("Enter a number, for example 12 or 3,5."))
         number = float(text)
@@ -113,7 +116,7 @@ def _field_for(item: Item, language: str):
     if item.type == "number":
         return StringField(
             label,
-            validators=[*validators, NumberRange(item.min_value, item.max_value)],
+            validators=[*validators, NumberRange(item.min_value, item.max_value, item.whole)],
             filters=[clean_text],
         )
     field_class = TextAreaField if item.type == "long_text" else StringField

@@ -29,6 +29,7 @@ ITEM_KEYS = {
     "min",
     "max",
     "default_from",
+    "whole",
 }
 # Unit attributes a text item may start from when nothing earlier was answered.
 DEFAULT_SOURCES = ("unit.name", "unit.municipality", "unit.contact_name", "unit.contact_email")
@@ -183,6 +184,11 @@ def _item(item: Any, place: str, scales: dict, seen: set[str], errors: list[str]
             errors.append(f"{place}.max_length: must be a whole number of at least 1")
         elif limit > DEFAULT_MAX_LENGTH["long_text"]:
             errors.append(f"{place}.max_length: at most {DEFAULT_MAX_LENGTH['long_text']}")
+    if "whole" in item:
+        if item_type != "number":
+            errors.append(f"{place}.whole: only for number items")
+        elif not isinstance(item["whole"], bool):
+            errors.append(f"{place}.whole: must be true or false")
     for bound in ("min", "max"):
         if bound in item:
             if item_type != "number":

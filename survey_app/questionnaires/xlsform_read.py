@@ -237,6 +237,8 @@ class _Reader:
         item |= self._constraint(sheet, row, values.get("constraint", ""), item["type"])
         if values.get("default_from"):
             item["default_from"] = values["default_from"]
+        if values.get("type", "").lower() == "integer":
+            item["whole"] = True
         return item
 
     def _type(self, sheet: Sheet, row: int, values: dict) -> str:
@@ -253,7 +255,7 @@ class _Reader:
             multiline = "multiline" in values.get("appearance", "").lower().split()
             return "long_text" if multiline else "short_text"
         if words == [base] and base in ("decimal", "integer"):
-            return "number"
+            return "number"  # `integer`: whole numbers only (_item adds "whole")
         self.errors.append(f"{where}: {' '.join(words)!r} is not one of {TYPES_HELP}")
         return ""
 

@@ -97,6 +97,8 @@ def _append_options(sheet, name: str, options: list[dict]) -> None:
 def _item_row(item: dict, list_name: str) -> list:
     if item["type"] in SELECTS:
         kind = f"{SELECTS[item['type']]} {list_name}"
+    elif item.get("whole"):
+        kind = "integer"
     else:
         kind = PLAIN_TYPES[item["type"]]
     terms = []

@@ -45,6 +45,7 @@ ALL_TYPES = {
                 {"code": "q_short", "type": "short_text", "text": T, "max_length": 5},
                 {"code": "q_long", "type": "long_text", "text": T},
                 {"code": "q_num", "type": "number", "text": T, "min": 0, "max": 100},
+                {"code": "q_whole", "type": "number", "text": T, "whole": True},
             ],
         }
     ],
@@ -72,13 +73,14 @@ def all_types_link(db):
 
 def _submit(client, link, data):
     fields = form_fields(client.get(link).get_data(as_text=True))
-    shown = ["q_one", "q_many", "q_short", "q_long", "q_num"]
+    shown = ["q_one", "q_many", "q_short", "q_long", "q_num", "q_whole"]
     return client.post(link, data={**fields, "shown": shown, "action": "submit", **data})
 
 
 def test_every_item_type_is_stored(client, db, all_types_link):
     page = client.get(all_types_link).get_data(as_text=True)
     assert 'type="checkbox"' in page and 'type="radio"' in page and "<textarea" in page
+    assert 'id="q_whole" name="q_whole" value="" inputmode="numeric"' in page
     sent = _submit(
         client,
         all_types_link,
@@ -88,6 +90,7 @@ def test_every_item_type_is_stored(client, db, all_types_link):
             "q_short": "abc",
             "q_long": "rivi 1\r\nrivi 2",
             "q_num": "3,5",
+            "q_whole": "1 200",
         },
     )
     assert sent.status_code == 303
@@ -100,6 +103,7 @@ def test_every_item_type_is_stored(client, db, all_types_link):
             ("q_short", "abc"),
             ("q_long", "rivi 1\nrivi 2"),
             ("q_num", "3.5"),
+            ("q_whole", "1200"),
         ]
     )
 
@@ -115,6 +119,7 @@ def test_unticking_every_box_clears_the_item(client, db, all_types_link):
     [
         ({"q_num": "lots"}, "Anna luku"),
         ({"q_num": "101"}, "väliltä"),
+        ({"q_whole": "3,5"}, "Anna kokonaisluku"),
         ({"q_short": "abcdef"}, "liian pitkä"),
         ({"q_many": ["x", "nope"]}, "Valitse"),
     ],
