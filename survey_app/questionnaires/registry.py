@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import QuestionnaireVersion
@@ -83,40 +83,23 @@ def same_content(first: dict, second: dict) -> bool:
 
 def newest_version(key: str) -> QuestionnaireVersion | None:
     """The newest version of `key`: the newest stored, or the newest shipped file when
-    it is newer still (stored now). A shipped file is a seed: a version an author
-    published keeps its number. A shipped file edited without a new version number is
-    refused here (DefinitionError)."""
-    stored = db.session.scalar(
-        select(QuestionnaireVersion)
-        .filter_by(key=key)
-        .order_by(QuestionnaireVersion.version.desc())
-        .limit(1)
-    )
+    it is newer still (stored now; `version_of` says when a shipped file counts)."""
+    stored = db.session.scalar(select(func.max(QuestionnaireVersion.version)).filter_by(key=key))
     shipped = shipped_definitions().get(key)
-    if shipped is not None and (
-        stored is None
-        or shipped["version"] > stored.version
-        or (shipped["version"] == stored.version and not stored.published)
-    ):
-        return ensure_stored(shipped)
-    return stored
+    numbers = [n for n in (stored, shipped["version"] if shipped else None) if n is not None]
+    return version_of(key, max(numbers)) if numbers else None
 
 
 def version_of(key: str, number: int) -> QuestionnaireVersion | None:
     """Version `number` of `key`: stored, or the newest shipped file of that number
-    (stored now, and refused if it was changed without a new number)."""
+    (stored now). A shipped file is a seed: a version an author published keeps its
+    number. A shipped file edited without a new number is refused (DefinitionError)."""
     stored = db.session.scalar(select(QuestionnaireVersion).filter_by(key=key, version=number))
     shipped = shipped_definitions().get(key)
     if shipped is not None and shipped["version"] == number:
         if stored is None or not stored.published:
             return ensure_stored(shipped)
     return stored
-
-
-def newest_known(key: str) -> tuple[int, dict] | None:
-    """`newest_version`'s number and definition, read only (a preview stores nothing)."""
-    versions = known_versions().get(key)
-    return versions[0] if versions else None
 
 
 def known_versions() -> dict[str, list[tuple[int, dict]]]:

@@ -6,7 +6,7 @@ sections), a `choices` sheet (list_name, name, label::…) and a `settings` shee
 
 The service's types in XLSForm's words: `select_one LIST` (single choice),
 `select_multiple LIST` (multiple choice), `text` (short; with appearance `multiline`,
-long) and `decimal` (a number; `integer` is read as a number too). Limits are
+long), `decimal` (a number) and `integer` (a whole number: `whole: true`). Limits are
 constraints: `. >= 0 and . <= 100`, `string-length(.) <= 500`. A list that one item uses
 and that is named after it is that item's own options; any other list is a scale
 (`scales:` in YAML) that items share.
