@@ -12,8 +12,8 @@ from ..extensions import db
 from ..models import AuditEntry, QuestionnaireVersion
 from .changes import Changes, compare
 from .files import FORMATS, definition_as_file, definition_from_file
-from .registry import newest_version, publish
-from .validation import DefinitionError, load_yaml, validate_definition
+from .registry import newest_version, publish, version_of
+from .validation import MAX_VERSION, DefinitionError, load_yaml, validate_definition
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions.")
 
@@ -57,19 +57,16 @@ def list_command():
 
 @questionnaires_cli.command("export")
 @click.argument("key")
-@click.option("--version", "number", type=int, help="A stored version; the newest by default.")
+@click.option(
+    "--version", "number", type=click.IntRange(1, MAX_VERSION), help="The newest by default."
+)
 @click.option("--format", "file_format", type=click.Choice(FORMATS), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_command(key: str, number: int | None, file_format: str, output: Path):
     """Write a stored version as a spreadsheet (XLSForm) or YAML, to edit and publish."""
     try:
-        if number is None:
-            version = newest_version(key)
-        else:
-            version = db.session.scalar(
-                select(QuestionnaireVersion).filter_by(key=key, version=number)
-            )
-        db.session.commit()  # the newest shipped file may have been stored just now
+        version = newest_version(key) if number is None else version_of(key, number)
+        db.session.commit()  # a shipped file may have been stored just now
     except DefinitionError as error:
         _echo_errors(Path(key), error.errors)
         raise SystemExit(1) from None

@@ -216,6 +216,27 @@ def test_single_mistakes_in_a_spreadsheet_are_named(runner, db, tmp_path, change
     assert message in refused
 
 
+def test_any_version_exports_on_a_fresh_database(runner, db, tmp_path):
+    """The shipped versions are versions before any round has stored them."""
+    for number, expected in ((2, 0), (9, 1), (99999999999, 2)):
+        path = tmp_path / f"{number}.yaml"
+        out = invoke(
+            runner,
+            "questionnaires",
+            "export",
+            "criteria",
+            "--version",
+            number,
+            "--format",
+            "yaml",
+            "-o",
+            path,
+            code=expected,
+        )
+        assert (expected == 0) == path.exists(), out
+    assert yaml.safe_load(path.with_name("2.yaml").read_text(encoding="utf-8"))["version"] == 2
+
+
 def test_a_file_that_is_not_a_workbook_is_refused(runner, db, tmp_path):
     for name, content in (("x.xlsx", b"PK\x03\x04 not a zip"), ("x.txt", b"key: x")):
         (tmp_path / name).write_bytes(content)
