@@ -134,7 +134,7 @@ def refresh_round(round_: Round) -> None:
 
 def _copy_units(which) -> None:
     """Copy the units' current values into the invitations chosen by `which`, in one
-    statement however many there are."""
+    statement however many there are, and count the copy (`Invitation.unit_copies`)."""
     db.session.flush()  # the roster's own changes first
     values = {
         f"unit_{name}": select(getattr(Unit, name))
@@ -145,7 +145,7 @@ def _copy_units(which) -> None:
     db.session.execute(
         update(Invitation)
         .where(which)
-        .values(**values)
+        .values(**values, unit_copies=Invitation.unit_copies + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()  # invitations already loaded show the new values

@@ -14,7 +14,7 @@ from ..models import Admin, Round
 from ..models.types import utcnow
 from . import aggregate
 from .aggregate import ItemCounts
-from .comparison import Comparison, previous_round
+from .comparison import Comparison
 from .suppression import hidden_groups, hide_while_uniform, total_gives_away
 
 BREAKDOWNS = ("field", "region", "status")
@@ -118,14 +118,6 @@ class Report:
         """A closed round's numbers are final as of its close; an open one's, now."""
         return self.round.closed_time() or self.as_of
 
-    def shows(self) -> str:
-        """Everything the report shows except the moment it was read: what its PDF is
-        kept by (an open round's PDF stays "as of" its drawing while no number moves)."""
-        rounds = [_facts(r) for r in (self.round, self.previous) if r is not None]
-        numbers = (self.invited, self.responded, self.criteria)
-        units = (self.units_by_field, self.units_by_region)
-        return repr((rounds, self.preliminary, self.minimum, numbers, units))
-
     @property
     def units_active(self) -> int:
         return sum(row.active for row in self.units_by_field)
@@ -133,30 +125,6 @@ class Report:
     @property
     def units_preparing(self) -> int:
         return sum(row.preparing for row in self.units_by_field)
-
-
-def _facts(round_: Round) -> tuple:
-    """What a report shows of a round itself."""
-    return (
-        round_.slug,
-        round_.title,
-        round_.title_translations,
-        round_.deadline,
-        round_.closed_time(),
-        round_.state,
-    )
-
-
-def final_shows(round_: Round, minimum: int) -> str | None:
-    """What the report of a closed round shows, named without counting anything: once
-    closed, no answer of it can change (nor of its previous round, if closed too), so
-    the rounds themselves name its numbers and a kept PDF is found at any scale. None
-    while either may still change."""
-    previous = previous_round(round_)
-    rounds = [round_] if previous is None else [round_, previous]
-    if any(r.state != "closed" for r in rounds):
-        return None
-    return repr(("final", [_facts(r) for r in rounds], minimum))
 
 
 def change_text(change: int) -> str:

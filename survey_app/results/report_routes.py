@@ -8,7 +8,8 @@ from ..i18n import current_language
 from ..pdf import pdf_download
 from ..web import no_store, round_or_404
 from . import charts
-from .report import build_report, change_text, final_shows
+from .kept_report import kept_shows
+from .report import build_report, change_text
 from .suppression import suppressed_label
 
 bp = Blueprint("results", __name__, url_prefix="/admin/rounds")
@@ -45,14 +46,12 @@ def report(slug: str):
 @bp.get("/<slug>/report.pdf")
 @login_required
 def report_pdf(slug: str):
-    """Drawn in the request: a report's size does not grow with the number of units. A
-    closed round's kept PDF is found without counting (`final_shows`)."""
+    """Drawn in the request: a report's size does not grow with the number of units.
+    The kept PDF is found without counting the report (`kept_shows`)."""
     round_ = round_or_404(slug)
-    shows = final_shows(round_, _minimum())
-    report = None if shows is not None else _report(round_)
     return pdf_download(
         slot=f"report:{round_.id}:{current_language()}:{current_user.scope}",
-        shows=shows or report.shows(),
+        shows=kept_shows(round_, _minimum()),
         filename=f"{slug}-report.pdf",
-        render_html=lambda: _render_report(report or _report(round_), for_pdf=True),
+        render_html=lambda: _render_report(_report(round_), for_pdf=True),
     )
