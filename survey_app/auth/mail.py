@@ -9,7 +9,7 @@ from ..outbox.render import from_templates
 from . import password_reset
 
 
-def _render(message: OutboxMessage) -> RenderedMessage:
+def _render(message: OutboxMessage, _ahead=None) -> RenderedMessage:
     """The link to choose a new password (the refusal check found the reset open)."""
     reset = password_reset.current_reset(message.admin)
     context = {

@@ -4,12 +4,12 @@ built here at send time, never stored with the queued row."""
 
 from flask_babel import gettext as _
 
-from ..models import OutboxMessage
+from ..models import OutboxMessage, Round
 from ..outbox.kinds import MailKind, RenderedMessage
 from ..outbox.render import from_templates
 from .contacts import sender_for
 from .email_texts import email_text_for, render_email_text
-from .services import has_earlier_answers, link_for
+from .services import link_for, with_earlier_answers
 
 
 def round_mail_context(message: OutboxMessage) -> dict:
@@ -39,7 +39,9 @@ def unit_gone(message: OutboxMessage) -> str | None:
     return None
 
 
-def _render(message: OutboxMessage) -> RenderedMessage:
+def _render(message: OutboxMessage, prefilled: bool | None = None) -> RenderedMessage:
+    """`prefilled`: whether the unit's form starts from its earlier answers
+    (`_read_ahead`); asked here when not read ahead."""
     context = round_mail_context(message)
     override = email_text_for(context["round"], message.kind, message.language)
     if override:
@@ -49,11 +51,31 @@ def _render(message: OutboxMessage) -> RenderedMessage:
         "invitation": _("Invitation to the survey: %(title)s", title=title),
         "reminder": _("Reminder: %(title)s", title=title),
     }
-    prefills = [q for q in context["round"].questionnaires if q.prefill_from_previous_round]
-    codes = [item.code for questionnaire in prefills for item in questionnaire.items]
-    context["profile"] = bool(prefills)
-    context["prefilled"] = has_earlier_answers(message.invitation, codes)
+    context["profile"] = bool(_prefilled_codes(context["round"]))
+    if prefilled is None:
+        prefilled = bool(_read_ahead([message])[message.id])
+    context["prefilled"] = prefilled
     return from_templates(message.kind, subjects[message.kind], context)
+
+
+def _prefilled_codes(round_: Round) -> list[str]:
+    """The items the round's forms fill in from the unit's previous answers."""
+    prefills = [q for q in round_.questionnaires if q.prefill_from_previous_round]
+    return [item.code for questionnaire in prefills for item in questionnaire.items]
+
+
+def _read_ahead(messages: list[OutboxMessage]) -> dict[int, bool]:
+    """Whether each message's unit finds its form filled in from its earlier answers:
+    one query per round of the batch."""
+    by_round: dict[int, list[OutboxMessage]] = {}
+    for message in messages:
+        by_round.setdefault(message.invitation.round_id, []).append(message)
+    prefilled = {}
+    for same_round in by_round.values():
+        invitations = [message.invitation for message in same_round]
+        found = with_earlier_answers(invitations, _prefilled_codes(invitations[0].round))
+        prefilled.update({message.id: message.invitation_id in found for message in same_round})
+    return prefilled
 
 
 def _refusal(message: OutboxMessage) -> str | None:
@@ -71,6 +93,6 @@ def _refusal(message: OutboxMessage) -> str | None:
 
 
 MAIL_KINDS = (
-    MailKind("invitation", render=_render, refusal=_refusal),
-    MailKind("reminder", render=_render, refusal=_refusal),
+    MailKind("invitation", render=_render, refusal=_refusal, read_ahead=_read_ahead),
+    MailKind("reminder", render=_render, refusal=_refusal, read_ahead=_read_ahead),
 )

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import tokens
 from ..database import after_bulk_write
@@ -257,29 +257,22 @@ EARLIER_PROFILE = (
 )
 
 
-def has_earlier_answers(invitation: Invitation, codes: list[str]) -> bool:
-    """Whether the form will start from the unit's answers to these items: its latest
-    earlier submission (respond.services.previous_profile) answered one of them. Its
-    invitation says so only then."""
-    if not codes:
-        return False
-    parameters = {
-        "unit_id": invitation.unit_id,
-        "round_id": invitation.round_id,
-        "deadline": invitation.round.deadline,
-        "codes": codes,
-    }
-    return db.session.scalar(_EARLIER_ANSWERED, parameters) is not None
-
-
-# Built once: every invitation and reminder asks it (the outbox's time per message).
-_EARLIER_ANSWERED = (
-    select(Answer.id)
-    .join(Response, Answer.response_id == Response.id)
-    .where(
-        Response.invitation_id
-        == _latest_earlier(bindparam("unit_id"), bindparam("round_id"), bindparam("deadline")),
-        Answer.item_code.in_(bindparam("codes", expanding=True)),
+def with_earlier_answers(invitations: list[Invitation], codes: list[str]) -> set[int]:
+    """Those of these invitations (to one round) whose form will start from the unit's
+    answers to these items: its latest earlier submission (as
+    respond.services.previous_profile) answered one of them. One query for a batch of
+    the outbox's mail, which says so only then."""
+    if not codes or not invitations:
+        return set()
+    round_ = invitations[0].round
+    outer = aliased(Invitation)
+    # Of each invitation's own unit (correlated through both subqueries, not joined).
+    earlier = _latest_earlier(outer.unit_id, round_.id, round_.deadline).correlate(outer)
+    answered = (
+        select(Answer.id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.invitation_id == earlier, Answer.item_code.in_(codes))
+        .exists()
     )
-    .limit(1)
-)
+    ids = [invitation.id for invitation in invitations]
+    return set(db.session.scalars(select(outer.id).where(outer.id.in_(ids), answered)))

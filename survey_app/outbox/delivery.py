@@ -69,11 +69,12 @@ def _prepare_read(message_ids: list[int]) -> dict[int, Email | Undeliverable]:
                 .selectinload(Invitation.round)
                 .selectinload(Round.questionnaire_versions),
             )
-        )
+        ).all()
+        ahead = _read_ahead(messages)
         prepared: dict[int, Email | Undeliverable] = {}
         for message in messages:
             try:
-                prepared[message.id] = _prepare(message)
+                prepared[message.id] = _prepare(message, ahead.get(message.id))
             except Undeliverable as refusal:
                 prepared[message.id] = refusal
         return prepared
@@ -81,11 +82,27 @@ def _prepare_read(message_ids: list[int]) -> dict[int, Email | Undeliverable]:
         db.session.rollback()
 
 
-def _prepare(message: OutboxMessage) -> Email:
+def _read_ahead(messages) -> dict[int, object]:
+    """What each kind reads for all its messages of the batch at once (`read_ahead`)."""
+    by_kind: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_kind.setdefault(message.kind, []).append(message)
+    ahead: dict[int, object] = {}
+    for same_kind in by_kind.values():
+        try:
+            read = kind_of(same_kind[0]).read_ahead
+        except LookupError:
+            continue  # refused by `_check_still_wanted`
+        if read is not None:
+            ahead.update(read(same_kind))
+    return ahead
+
+
+def _prepare(message: OutboxMessage, ahead=None) -> Email:
     """The email to hand over, or Undeliverable."""
     _check_still_wanted(message)
     try:
-        rendered = render_message(message)
+        rendered = render_message(message, ahead)
     except LinkUnavailable:
         raise Undeliverable("the link cannot be rebuilt: SECRET_KEY changed") from None
     except Exception as error:  # bad data in one message must not stop the others

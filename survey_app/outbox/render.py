@@ -6,6 +6,8 @@ Personal links are built by the kind's renderer at this moment and exist only in
 message handed to the mail server.
 """
 
+from typing import Any
+
 from flask import render_template
 from flask_babel import force_locale
 
@@ -13,9 +15,10 @@ from ..models import OutboxMessage
 from .kinds import RenderedMessage, kind_of
 
 
-def render_message(message: OutboxMessage) -> RenderedMessage:
+def render_message(message: OutboxMessage, ahead: Any = None) -> RenderedMessage:
+    """`ahead`: what the kind's `read_ahead` read for this message."""
     with force_locale(message.language):
-        return kind_of(message).render(message)
+        return kind_of(message).render(message, ahead)
 
 
 def from_templates(kind: str, subject: str, context: dict) -> RenderedMessage:

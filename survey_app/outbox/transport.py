@@ -17,6 +17,9 @@ from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy.engine import make_url
 
+from . import handing_over
+from .handing_over import SERVICE_NOT_AVAILABLE
+
 SMTP_TIMEOUT_SECONDS = 30
 
 
@@ -72,6 +75,14 @@ class Email(Message):
     the largest cost of sending)."""
 
     def as_bytes(self) -> bytes:
+        """Written once: the worker writes the next message out while the server files
+        the one before (`worker.Worker._send_one`)."""
+        written = getattr(self, "_written", None)
+        if written is None:
+            written = self._written = self._write()
+        return written
+
+    def _write(self) -> bytes:
         message = self._message()
         message.policy = CRLF
         if self.subject:  # folded knowing its header's name, or its first line starts empty
@@ -133,8 +144,19 @@ class SmtpTransport:
                 host.close()
 
     def send(self, message: Message) -> None:
+        self.hand_over(message)
+        self.verdict()
+
+    def hand_over(self, message: Message) -> None:
+        """The message up to its final dot; `verdict` reads the server's answer."""
         try:
-            self.connection.send(message)
+            handing_over.hand_over(self.connection.host, message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise _classify(error) from error
+
+    def verdict(self) -> None:
+        try:
+            handing_over.verdict(self.connection.host)
         except (OSError, smtplib.SMTPException) as error:
             raise _classify(error) from error
 
@@ -159,6 +181,11 @@ class FileTransport:
         partial = self.folder / f".{name}.partial"
         partial.write_bytes(message.as_bytes())
         partial.replace(self.folder / name)
+
+    hand_over = send
+
+    def verdict(self) -> None:
+        """Written already: nothing to wait for."""
 
 
 def eml_name(message_id: str) -> str:
@@ -201,9 +228,6 @@ def open_transport():
     if folder is None:
         return SmtpTransport()
     return FileTransport(folder)
-
-
-SERVICE_NOT_AVAILABLE = 421  # the server is closing: nothing about this message
 
 
 def _classify(error: BaseException) -> DeliveryError:

@@ -129,7 +129,9 @@ class Worker:
                             break
                     if pending[0] not in prepared:
                         prepared = delivery.prepare_many(pending[:PREPARE_AHEAD])
-                    outcome = self._send_one(transport, pending[0], prepared.pop(pending[0], None))
+                    email = prepared.pop(pending[0], None)
+                    meanwhile = _ahead(prepared, pending[1:])
+                    outcome = self._send_one(transport, pending[0], email, meanwhile)
                     result.count(outcome)
                     self.total.count(outcome)
                     pending.pop(0)
@@ -147,14 +149,18 @@ class Worker:
                 db.session.commit()
         return result
 
-    def _send_one(self, transport, message_id: int, email) -> str:
-        """Hand over one prepared email (None: its row is gone) and record the outcome."""
+    def _send_one(self, transport, message_id: int, email, meanwhile) -> str:
+        """Hand over one prepared email (None: its row is gone) and record the outcome.
+        While the server files it, `meanwhile` prepares the next: on two cores the
+        server's time and ours overlap instead of adding up."""
         if email is None:
             return "skipped"
         if isinstance(email, delivery.Undeliverable):
             return delivery.record_failed(message_id, self.name, str(email))
         try:
-            transport.send(email)
+            transport.hand_over(email)
+            meanwhile()
+            transport.verdict()
         except DeliveryError as error:
             if error.server_level:
                 raise
@@ -207,6 +213,26 @@ class Worker:
 
     def _stop(self, *_args) -> None:
         self.stopping = True
+
+
+def _ahead(prepared: dict, rest: list[int]):
+    """The head start on the next message, taken while the server answers for this
+    one: its batch read and rendered (`delivery.prepare_many`), or its bytes written
+    out. A failure here is left to meet again when that work is done in its turn."""
+
+    def prepare_next() -> None:
+        if not rest:
+            return
+        try:
+            if rest[0] not in prepared:
+                prepared.update(delivery.prepare_many(rest[:PREPARE_AHEAD]))
+            upcoming = prepared.get(rest[0])
+            if upcoming is not None and not isinstance(upcoming, delivery.Undeliverable):
+                upcoming.as_bytes()
+        except Exception:  # noqa: BLE001 -- met again, and reported, in its turn
+            db.session.rollback()
+
+    return prepare_next
 
 
 def _release(condition) -> int:

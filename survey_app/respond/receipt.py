@@ -11,7 +11,7 @@ from ..outbox.render import from_templates
 from .services import summary
 
 
-def _render(message: OutboxMessage) -> RenderedMessage:
+def _render(message: OutboxMessage, _ahead=None) -> RenderedMessage:
     context = round_mail_context(message)
     if message.submitted_version_id:
         version = db.session.get(SubmittedVersion, message.submitted_version_id)
