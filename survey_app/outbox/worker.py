@@ -117,7 +117,7 @@ class Worker:
         prepared: dict = {}
         renew_at = time.monotonic() + self.lease.total_seconds() / 2
         try:
-            with open_transport() as transport:
+            with open_transport() as transport, delivery.SentMarks() as marks:
                 while pending and not self.stopping:
                     if time.monotonic() >= renew_at:
                         kept = delivery.renew_claims(pending, self.name, self.lease)
@@ -131,7 +131,7 @@ class Worker:
                         prepared = delivery.prepare_many(pending[:PREPARE_AHEAD])
                     email = prepared.pop(pending[0], None)
                     meanwhile = _ahead(prepared, pending[1:])
-                    outcome = self._send_one(transport, pending[0], email, meanwhile)
+                    outcome = self._send_one(transport, marks, pending[0], email, meanwhile)
                     result.count(outcome)
                     self.total.count(outcome)
                     pending.pop(0)
@@ -149,7 +149,7 @@ class Worker:
                 db.session.commit()
         return result
 
-    def _send_one(self, transport, message_id: int, email, meanwhile) -> str:
+    def _send_one(self, transport, marks, message_id: int, email, meanwhile) -> str:
         """Hand over one prepared email (None: its row is gone) and record the outcome.
         While the server files it, `meanwhile` prepares the next: on two cores the
         server's time and ours overlap instead of adding up."""
@@ -170,7 +170,7 @@ class Worker:
         except Exception as error:  # a message the mail library refuses to build
             current_app.logger.exception("outbox message %s refused", message_id)
             return delivery.record_failed(message_id, self.name, f"refused: {error}")
-        delivery.record_sent(message_id, self.name)
+        marks.record(message_id, self.name)
         return "sent"
 
     def run_once(self) -> BatchResult:

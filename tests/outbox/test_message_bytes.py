@@ -54,3 +54,6 @@ def test_a_message_reads_back_with_both_parts_and_its_headers(app):
     assert read.get_body(("html",)).get_content().strip() == html
     boundaries = {part.get_boundary() for part in read.walk() if part.is_multipart()}
     assert len(boundaries) == 2 and all(boundary not in text for boundary in boundaries)
+    # Each part's Content-Type fits one line: written as it is, never refolded.
+    for boundary in boundaries:
+        assert f'; boundary="{boundary}"\r\n'.encode() in written
