@@ -80,3 +80,18 @@ def test_the_template_catalog_holds_every_string_of_the_code(tmp_path):
         "run: pybabel extract -F survey_app/translations/babel.cfg -k _l --no-location "
         "--sort-output -o survey_app/translations/messages.pot ."
     )
+
+
+def test_templates_switch_language_within_one_context(app):
+    """Templates keep the translations of the locale in force (`i18n._translations`):
+    one email after another in other languages, in one worker's context, each in its
+    own."""
+    from flask_babel import force_locale
+
+    template = app.jinja_env.from_string("{{ _('Reminder: %(title)s', title='K') }}")
+    said = []
+    with app.app_context():
+        for language in ("fi", "sv", "fi", "en"):
+            with force_locale(language):
+                said.append(template.render())
+    assert said == ["Muistutus: K", "Påminnelse: K", "Muistutus: K", "Reminder: K"]

@@ -31,7 +31,7 @@ from .transport import DeliveryError, open_transport
 
 # Messages rendered at a time, read together: fewer queries per message, and a change
 # made after their reading (a new address, a closed round) is still seen within seconds.
-PREPARE_AHEAD = 10
+PREPARE_AHEAD = 25
 
 
 class ServerUnavailable(Exception):
