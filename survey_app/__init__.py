@@ -86,8 +86,18 @@ def configure_login(app: Flask) -> None:
     from .auth.accounts import admin_for_session
     from .extensions import login_manager
 
-    login_manager.init_app(app)
+    login_manager.init_app(app, add_context_processor=False)  # ours is lazy, below
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     login_manager.login_message = None
     login_manager.user_loader(admin_for_session)
+
+    @app.context_processor
+    def current_user_when_asked():
+        """Flask-Login's own processor loads the user for every template; with this
+        proxy, only a template that asks (the admin pages') does. A respondent's page
+        never asks, yet loading found its session (a CSRF token, no login) "tampered"
+        under strong protection, and every visit wrote the cookie anew."""
+        from flask_login import current_user
+
+        return {"current_user": current_user}

@@ -57,3 +57,17 @@ def test_a_submit_takes_at_most_ten_statements(client, db):
         done = client.post(link, data={**fields, "action": "submit", **answers})
     assert done.status_code == 303 and done.headers["Location"].endswith("/done")
     assert len(statements) <= 10, "\n".join(statements)
+
+
+def test_a_later_visit_writes_no_cookie(client, db):
+    """The first visit gets the session cookie holding its CSRF token; later visits
+    leave it as it is (a signed cookie written anew costs every visit, and Flask-Login
+    used to clear a "remember me" cookie on each: no login loads on a respondent's
+    page)."""
+    _invitation, link = a_round_with_others(db)
+    first = client.get(link)
+    assert any(c.startswith("session=") for c in first.headers.getlist("Set-Cookie"))
+    for _ in range(2):
+        later = client.get(link)
+        assert later.status_code == 200
+        assert later.headers.getlist("Set-Cookie") == []
