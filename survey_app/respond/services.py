@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import write_apart
 from ..extensions import db
@@ -16,7 +15,7 @@ from ..invitations.services import EARLIER_PROFILE
 from ..models import Invitation, Response
 from ..models.definition import Item
 from ..models.types import utcnow
-from .writes import lock_for_save, store_submission
+from .writes import lock_for_save, mark_submitted, store_submission, update_response
 
 Answers = dict[str, list[str]]
 
@@ -181,19 +180,26 @@ def save_answers(
     elif expected_version is not None and expected_version != response.version:
         raise VersionConflict()
     now = utcnow()
-    response.language = language
-    response.updated_at = now
-    response.draft = None if submit else answers
+    values = {
+        "language": language,
+        "updated_at": now,
+        "draft": None if submit else answers,
+        "last_submission_key": submission_key if submit else response.last_submission_key,
+    }
+    if response.id is not None:
+        if not update_response(response, **values):  # changed since it was read
+            raise VersionConflict()
+    else:
+        for name, value in values.items():
+            setattr(response, name, value)
+        try:
+            db.session.flush()
+        except IntegrityError:  # another request created it first
+            raise VersionConflict() from None
+    # No savepoint: every caller rolls the whole save back on VersionConflict (a second
+    # tab or a double click got in first).
     if submit:
-        response.last_submission_key = submission_key
-        invitation.submitted_at = now
-    try:  # the version check of the update, or the insert
-        db.session.flush()
-    except (IntegrityError, StaleDataError):
-        # Another request created or changed it first: a second tab or a double click.
-        # No savepoint: every caller rolls the whole save back on VersionConflict.
-        raise VersionConflict() from None
-    if submit:
+        mark_submitted(invitation, now)
         store_submission(invitation, response.id, answers, language, now)
     db.session.expire(response, ["answers", "history"])
     return SaveOutcome(response, submitted=submit)
