@@ -1,7 +1,7 @@
 """invitation unit copies: how often the unit's values were copied into an invitation
 
 Counted so that an open round's kept report PDF is named by its data's last change
-without counting the report (`results.report.kept_shows`).
+without counting the report (`results.kept_report.kept_shows`).
 
 Revision ID: 0016
 Revises: 0015

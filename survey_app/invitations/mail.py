@@ -41,7 +41,7 @@ def unit_gone(message: OutboxMessage) -> str | None:
 
 def _render(message: OutboxMessage, prefilled: bool | None = None) -> RenderedMessage:
     """`prefilled`: whether the unit's form starts from its earlier answers
-    (`_read_ahead`); asked here when not read ahead."""
+    (`_prefilled_of`); asked here when not read ahead."""
     context = round_mail_context(message)
     override = email_text_for(context["round"], message.kind, message.language)
     if override:
@@ -53,7 +53,7 @@ def _render(message: OutboxMessage, prefilled: bool | None = None) -> RenderedMe
     }
     context["profile"] = bool(_prefilled_codes(context["round"]))
     if prefilled is None:
-        prefilled = bool(_read_ahead([message])[message.id])
+        prefilled = bool(_prefilled_of([message])[message.id])
     context["prefilled"] = prefilled
     return from_templates(message.kind, subjects[message.kind], context)
 
@@ -64,7 +64,7 @@ def _prefilled_codes(round_: Round) -> list[str]:
     return [item.code for questionnaire in prefills for item in questionnaire.items]
 
 
-def _read_ahead(messages: list[OutboxMessage]) -> dict[int, bool]:
+def _prefilled_of(messages: list[OutboxMessage]) -> dict[int, bool]:
     """Whether each message's unit finds its form filled in from its earlier answers:
     one query per round of the batch."""
     by_round: dict[int, list[OutboxMessage]] = {}
@@ -93,6 +93,6 @@ def _refusal(message: OutboxMessage) -> str | None:
 
 
 MAIL_KINDS = (
-    MailKind("invitation", render=_render, refusal=_refusal, read_ahead=_read_ahead),
-    MailKind("reminder", render=_render, refusal=_refusal, read_ahead=_read_ahead),
+    MailKind("invitation", render=_render, refusal=_refusal, read_ahead=_prefilled_of),
+    MailKind("reminder", render=_render, refusal=_refusal, read_ahead=_prefilled_of),
 )

@@ -52,7 +52,7 @@ class Invitation(db.Model):
     unit_municipality: Mapped[str] = mapped_column(String(200), default="")
     unit_deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # How often the roster's values were copied in since (`follow_roster`): one of what
-    # names an open round's kept report PDF (`results.report.kept_shows`).
+    # names an open round's kept report PDF (`results.kept_report.kept_shows`).
     unit_copies: Mapped[int] = mapped_column(default=0, server_default="0")
 
     round: Mapped[Round] = relationship()

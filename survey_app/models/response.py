@@ -24,8 +24,9 @@ class Response(db.Model):
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
     )
-    # Bumped by every save (by the ORM, checked in its UPDATE): the optimistic lock that
-    # stops two tabs overwriting each other.
+    # Bumped by every save and checked in its UPDATE (the ORM's version counter for a new
+    # response, `respond.writes.update_response` for a stored one): the optimistic lock
+    # that stops two tabs overwriting each other.
     version: Mapped[int] = mapped_column(default=0)
     language: Mapped[str] = mapped_column(String(2), default="fi")
     last_submission_key: Mapped[str | None] = mapped_column(String(64))

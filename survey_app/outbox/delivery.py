@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
 from ..database import only_reading
@@ -159,11 +160,12 @@ class SentMarks:
     write lock (`database.WriterQueue`) rather than in SQLite's busy handler."""
 
     def __enter__(self) -> "SentMarks":
-        self.connection = None
-        if db.engine.dialect.name == "postgresql":
-            autocommit = {"isolation_level": "AUTOCOMMIT"}
-            self.connection = db.engine.connect().execution_options(**autocommit)
+        self.connection = self._connect() if db.engine.dialect.name == "postgresql" else None
         return self
+
+    @staticmethod
+    def _connect():
+        return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def __exit__(self, *exc_info) -> None:
         if self.connection is not None:
@@ -173,6 +175,16 @@ class SentMarks:
         """Whether the message was still this worker's to send (as `_update_own`)."""
         parameters = {"outbox_id": message_id, "claimant": worker, "now": utcnow()}
         if self.connection is not None:
+            try:
+                return self.connection.execute(_MARK_SENT, parameters).rowcount == 1
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            # The server dropped the batch's connection (a restart, an idle timeout):
+            # the message was taken, so mark it over a new one rather than send it
+            # twice. The mark is this worker's and queued only, so it is safe to repeat.
+            self.connection.close()
+            self.connection = self._connect()
             return self.connection.execute(_MARK_SENT, parameters).rowcount == 1
         done = db.session.execute(_MARK_SENT, parameters).rowcount == 1
         db.session.commit()

@@ -17,6 +17,7 @@ import signal
 import socket
 import time
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -159,8 +160,10 @@ class Worker:
             return delivery.record_failed(message_id, self.name, str(email))
         try:
             transport.hand_over(email)
-            meanwhile()
-            transport.verdict()
+            try:
+                meanwhile()
+            finally:  # the server's answer is read whatever happened meanwhile
+                transport.verdict()
         except DeliveryError as error:
             if error.server_level:
                 raise
@@ -230,7 +233,8 @@ def _ahead(prepared: dict, rest: list[int]):
             if upcoming is not None and not isinstance(upcoming, delivery.Undeliverable):
                 upcoming.as_bytes()
         except Exception:  # noqa: BLE001 -- met again, and reported, in its turn
-            db.session.rollback()
+            with suppress(Exception):  # nor may ending it raise: a message is in flight
+                db.session.rollback()
 
     return prepare_next
 

@@ -4,9 +4,10 @@ A closed round's answers can no longer change, so the round itself names its num
 An open round's numbers change only with its data, and counts that only grow name its
 data's last change: its invitations (how many, the newest), the roster's values copied
 into them (`Invitation.unit_copies`: a unit's field, region, status, deactivation) and
-its submissions (each adds a row to the history; a draft adds none). Counts rather than
+its submissions (each adds a row to the history; a draft adds none). Counts, not
 newest times: two transactions may commit in either order, and a newest time read
-between them would miss the one that committed last with the earlier time.
+between them would miss the one that committed last with the earlier time (the newest
+invitation id only tells a deleted and a new invitation apart, should that ever be).
 """
 
 from sqlalchemy import func, select

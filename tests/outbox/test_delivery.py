@@ -370,3 +370,43 @@ def test_a_change_made_while_the_worker_sends_is_still_seen(app, runner, db, smt
     db.session.expire_all()
     stopped = db.session.get(OutboxMessage, later_id)
     assert stopped.status == "failed" and stopped.last_error.startswith("superseded")
+
+
+def test_a_dropped_database_connection_mid_batch_sends_nothing_twice(postgresql_url, smtp):
+    """PostgreSQL ends the worker's connections (a restart, an idle timeout) while the
+    mail server is taking a message: that message is still marked sent, over a new
+    connection, and every unit gets its invitation once."""
+    from sqlalchemy import create_engine, text
+
+    from survey_app.extensions import db
+    from tests.helpers import make_app, mail_settings
+
+    app = make_app(postgresql_url, **mail_settings(smtp))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        open_demo_round(runner)
+        invoke(runner, "invitations", "send", "kevat")
+    other = create_engine(postgresql_url)
+
+    def end_the_workers_connections(accepted: int) -> None:
+        if accepted == 3:
+            with other.connect() as connection:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+
+    smtp.handler.after_accept = end_the_workers_connections
+    try:
+        with app.app_context():
+            invoke(runner, "outbox", "work", "--once")
+            ids = [received.message_id for received in smtp.received]
+            assert len(ids) == len(set(ids)) == 58
+            statuses = db.session.scalars(select(OutboxMessage.status)).all()
+            assert statuses == ["sent"] * 58
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        other.dispose()
