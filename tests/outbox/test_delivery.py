@@ -379,7 +379,7 @@ def test_a_dropped_database_connection_mid_batch_sends_nothing_twice(postgresql_
     from sqlalchemy import create_engine, text
 
     from survey_app.extensions import db
-    from tests.helpers import make_app, mail_settings
+    from tests.helpers import mail_settings, make_app
 
     app = make_app(postgresql_url, **mail_settings(smtp))
     runner = app.test_cli_runner()
