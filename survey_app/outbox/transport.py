@@ -122,7 +122,9 @@ class TimedConnection(Connection):
 
 
 class SmtpTransport:
-    """One SMTP connection for a whole batch."""
+    """One SMTP connection for a whole batch. Each message is handed over
+    (`hand_over`), then the server's verdict is read (`verdict`): the worker prepares
+    the next message in between. `FileTransport` offers the same two steps."""
 
     def __init__(self):
         self.connection: TimedConnection | None = None
@@ -143,10 +145,6 @@ class SmtpTransport:
                 host.quit()
             except (OSError, smtplib.SMTPException):
                 host.close()
-
-    def send(self, message: Message) -> None:
-        self.hand_over(message)
-        self.verdict()
 
     def hand_over(self, message: Message) -> None:
         """The message up to its final dot; `verdict` reads the server's answer."""
@@ -175,15 +173,13 @@ class FileTransport:
     def __exit__(self, *exc_info):
         return None
 
-    def send(self, message: Message) -> None:
+    def hand_over(self, message: Message) -> None:
         if message.has_bad_headers():
             raise DeliveryError("a header would contain a line break", permanent=True)
         name = eml_name(message.msgId)
         partial = self.folder / f".{name}.partial"
         partial.write_bytes(message.as_bytes())
         partial.replace(self.folder / name)
-
-    hand_over = send
 
     def verdict(self) -> None:
         """Written already: nothing to wait for."""
