@@ -4,6 +4,7 @@ the admin's preview of the form (the same template, with no unit and no token)."
 import secrets
 
 from flask import current_app, get_template_attribute, render_template
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..i18n import current_language
@@ -11,6 +12,7 @@ from ..memo import by_identity
 from ..models import Invitation, Round
 from ..questionnaires.form_view import FormView, answered_count, form_view
 from . import services
+from .form_key import form_key
 
 _UNREAD = object()
 
@@ -82,6 +84,7 @@ def form_page(
             round=round_,
             answer_until=invitation.answer_until(),
             token=token,
+            form_key=form_key(token),
             view=view,
             items_html=drawn_items(view, values, errors or {}),
             values=values,
@@ -165,6 +168,7 @@ def preview_page(
             round=round_,
             answer_until=round_.deadline,
             token=None,
+            form_key=generate_csrf(),  # the preview posts to an admin page: the session's
             view=view,
             items_html=drawn_items(view, values, errors or {}),
             values=values,

@@ -15,15 +15,17 @@ from flask_wtf.csrf import CSRFError
 from .. import rate_limit
 from ..database import reads_first
 from ..errors import render_error
-from ..extensions import db
+from ..extensions import csrf, db
 from ..i18n import current_language
 from ..invitations.services import find_by_token
 from ..questionnaires.form_view import shown_values
 from ..questionnaires.forms import build_form
 from ..security import NulByteRefused
-from . import pages, services, submission
+from . import form_key, pages, services, submission
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
+# Not the session's CSRF token: the form carries a key derived from its link (form_key).
+csrf.exempt(bp)
 
 ACTIONS = ("save", "submit")
 # \Z, not $: "$" also matches before a final line break, and a key of 64 characters
@@ -78,6 +80,8 @@ def answer(token: str):
 def answer_post(token: str):
     reads_first()  # SQLite's write lock only for the save (services.lock_for_save)
     invitation = _invitation_or_404(token)
+    if not form_key.holds_form_key(token, request.form.get(form_key.FIELD)):
+        raise CSRFError()  # the form comes back with what was typed (form_expired)
     if not invitation.accepts_answers():
         return pages.closed_page(invitation, status=403, refused=True)
     posted = _posted(invitation)

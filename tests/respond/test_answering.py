@@ -199,6 +199,26 @@ def test_post_without_csrf_token_stores_nothing(client, db):
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
+def test_a_form_drawn_in_another_browser_or_before_a_new_secret_still_posts(app, client, db):
+    """The form's key belongs to its link, not to a browser session: a tab restored
+    after the browser's restart posts, and so does a form drawn before the secret was
+    replaced while the old one is still accepted (SECRET_KEY_FALLBACKS)."""
+    _, link = make_invitation()
+    _, fields = get_form(client, link)
+    client.delete_cookie("session")
+    assert post(client, link, fields, action="save", kehy_other="yksi").status_code == 303
+    _, fields = get_form(client, link)
+    app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
+    app.config["SECRET_KEY"] = "a-new-secret-key-of-enough-length-0123456789"
+    assert post(client, link, fields, action="save", kehy_other="kaksi").status_code == 303
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    refused = post(client, link, fields, action="save", kehy_other="kolme")
+    assert refused.status_code == 400
+    assert "kolme" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(Response)).draft["kehy_other"] == ["kaksi"]
+
+
 def test_too_long_text_is_refused_and_kept(client, db):
     _, link = make_invitation()
     _, fields = get_form(client, link)

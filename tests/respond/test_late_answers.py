@@ -17,6 +17,7 @@ from survey_app.models import Answer, Invitation, OutboxMessage, Response
 from survey_app.models.types import utcnow
 from survey_app.outbox.worker import Worker
 from survey_app.refusals import Refused
+from survey_app.respond.form_key import form_key
 from survey_app.rounds.late import allow_late
 from survey_app.rounds.services import extend_deadline
 from tests.factories import make_invitation, make_round
@@ -66,8 +67,11 @@ def test_another_unit_stays_closed(client, db, past_deadline):
     refused = client.post(other_link, data={"action": "submit", "k1_1": "yes"})
     assert refused.status_code in (400, 403)  # no form token to send: either way refused
     fields = form_fields(client.get(past_deadline[2]).get_data(as_text=True))
+    borrowed = client.post(other_link, data={**fields, "action": "submit", "k1_1": "yes"})
+    assert borrowed.status_code == 400  # the late unit's form carries its own link's key
+    fields["csrf_token"] = form_key(other_link.removeprefix("/r/"))
     forged = client.post(other_link, data={**fields, "action": "submit", "k1_1": "yes"})
-    assert forged.status_code == 403
+    assert forged.status_code == 403  # the right key still opens no closed round
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
