@@ -3,54 +3,17 @@ the admin's preview of the form (the same template, with no unit and no token)."
 
 import secrets
 
-from flask import current_app, get_template_attribute, render_template
+from flask import render_template
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 from ..i18n import current_language
-from ..memo import by_identity
 from ..models import Invitation, Round
-from ..questionnaires.form_view import FormView, answered_count, form_view
+from ..questionnaires.form_view import answered_count, form_view
 from . import services
+from .drawings import drawn_items
 from .form_key import form_key
 
 _UNREAD = object()
-
-# Each form view's items drawn blank, by item number (numbers count across a form's
-# questionnaires, so each is one item), kept by memo.by_identity.
-_BLANK_ITEMS: dict = {}
-
-
-def drawn_items(view: FormView, values: dict, errors: dict) -> dict[int, Markup]:
-    """The form's items drawn (by item number) showing `values` and `errors`. An item
-    with neither is the same for every respondent of these questionnaire versions in
-    this language: drawn once per process, as drawing the items was most of the page's
-    time (templates/respond/_item.html)."""
-    item_html = get_template_attribute("respond/_item.html", "item_html")
-    drawn = dict(_blank_items(view, item_html))
-    for item in _items_of(view):
-        chosen, error = values.get(item.code), errors.get(item.code)
-        if chosen or error or item.number not in drawn:
-            drawn[item.number] = item_html(item, chosen or (), error)
-    return drawn
-
-
-def _blank_items(view: FormView, item_html) -> dict[int, Markup]:
-    """Not kept while templates reload (development): an edited template shows at once."""
-    if current_app.jinja_env.auto_reload:
-        return {}
-    return by_identity(
-        _BLANK_ITEMS,
-        (view,),
-        None,
-        lambda: {item.number: item_html(item, (), None) for item in _items_of(view)},
-    )
-
-
-def _items_of(view: FormView):
-    for questionnaire in view.questionnaires:
-        for section in questionnaire.sections:
-            yield from section.items
 
 
 def form_page(

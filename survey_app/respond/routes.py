@@ -17,7 +17,7 @@ from ..database import reads_first
 from ..errors import render_error
 from ..extensions import csrf, db
 from ..i18n import current_language
-from ..invitations.services import find_by_token
+from ..invitations.services import find_by_token, find_by_token_with_response
 from ..questionnaires.form_view import shown_values
 from ..questionnaires.forms import build_form
 from ..security import NulByteRefused
@@ -50,7 +50,10 @@ def _wrong_link_status() -> int:
 
 
 def _invitation_or_404(token: str):
-    invitation = find_by_token(token)
+    return _opened_or_404(find_by_token(token))
+
+
+def _opened_or_404(invitation):
     if invitation is None:
         abort(_wrong_link_status())
     g.unit_language = invitation.unit.language
@@ -59,11 +62,11 @@ def _invitation_or_404(token: str):
 
 @bp.get("/<token>")
 def answer(token: str):
-    invitation = _invitation_or_404(token)
+    invitation, response = find_by_token_with_response(token) or (None, None)
+    _opened_or_404(invitation)
     services.record_first_open(invitation)  # only the first open writes
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
-    response = services.response_of(invitation)
     values, prefilled = services.form_start(invitation, response)
     return pages.form_page(
         invitation,

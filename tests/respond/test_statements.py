@@ -48,6 +48,17 @@ def test_opening_the_form_takes_at_most_four_statements(client, db):
     assert len(statements) <= 4, "\n".join(statements)
 
 
+def test_a_form_not_yet_answered_takes_two_statements(client, db):
+    """The link with the unit's response (none yet) in one query, then the answers of
+    its previous round to prefill from: each statement is a round trip on PostgreSQL."""
+    _invitation, link = a_round_with_others(db)
+    client.get(link)  # the first open is recorded once; this measures every later one
+    with counting(db) as statements:
+        page = client.get(link)
+    assert page.status_code == 200
+    assert len(statements) <= 2, "\n".join(statements)
+
+
 def test_a_submit_takes_at_most_ten_statements(client, db):
     invitation, link = a_round_with_others(db)
     make_response(invitation, {"k1_1": "no"}, submit=False)  # a draft saved before
