@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .. import rate_limit
-from ..database import reads_first
+from ..database import read_outside_a_transaction, reads_first
 from ..errors import render_error
 from ..extensions import csrf, db
 from ..i18n import current_language
@@ -62,6 +62,7 @@ def _opened_or_404(invitation):
 
 @bp.get("/<token>")
 def answer(token: str):
+    read_outside_a_transaction()  # its reads need no common snapshot; a write gets one
     invitation, response = find_by_token_with_response(token) or (None, None)
     _opened_or_404(invitation)
     services.record_first_open(invitation)  # only the first open writes

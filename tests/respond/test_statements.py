@@ -59,6 +59,47 @@ def test_a_form_not_yet_answered_takes_two_statements(client, db):
     assert len(statements) <= 2, "\n".join(statements)
 
 
+WRITING = ("UPDATE", "INSERT", "DELETE", "SAVEPO", "RELEAS")  # first six letters
+
+
+def test_on_postgresql_the_form_reads_outside_a_transaction(client, db):
+    """On PostgreSQL the page's reads run in autocommit, sparing the round trips of
+    BEGIN and ROLLBACK (database.read_outside_a_transaction); the first open's write
+    still runs in a transaction, as does counting a wrong link (its savepoint would
+    fail outside one). SQLite reads in its deferred transaction, as every page does."""
+    _invitation, link = a_round_with_others(db)
+    postgresql = db.engine.dialect.name == "postgresql"
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        dbapi = conn.connection.dbapi_connection
+        in_transaction = not dbapi.autocommit if postgresql else dbapi.in_transaction
+        seen.append((statement.lstrip()[:6].upper(), in_transaction))
+
+    def visit(path: str) -> tuple[list[bool], list[bool]]:
+        # Each request with a session of its own, as in production: here the test's
+        # app context outlives the request, and its session with it.
+        db.session.remove()
+        seen.clear()
+        status = client.get(path).status_code
+        reads = [in_transaction for verb, in_transaction in seen if verb == "SELECT"]
+        writes = [in_transaction for verb, in_transaction in seen if verb in WRITING]
+        return status, reads, writes
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        status, first_reads, first_writes = visit(link)  # the first open writes
+        assert status == 200 and first_writes and all(first_writes)
+        assert first_reads[0] is not postgresql
+        status, later_reads, later_writes = visit(link)
+        assert status == 200 and later_reads and not later_writes
+        assert not any(later_reads) if postgresql else all(later_reads)
+        status, _reads, counted = visit("/r/" + "W" * 43)  # a savepoint among them
+        assert status == 404 and counted and all(counted)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def test_a_submit_takes_at_most_ten_statements(client, db):
     invitation, link = a_round_with_others(db)
     make_response(invitation, {"k1_1": "no"}, submit=False)  # a draft saved before
