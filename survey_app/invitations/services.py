@@ -201,13 +201,6 @@ _BY_TOKEN_HASH = (
 )
 
 
-# The same, with the unit's response to the round (without its answers): the
-# respondent's page wants both, and one query fewer is a round trip fewer.
-_WITH_RESPONSE_BY_TOKEN_HASH = _BY_TOKEN_HASH.add_columns(Response).outerjoin(
-    Response, Response.invitation_id == Invitation.id
-)
-
-
 def find_by_token(token: str) -> Invitation | None:
     """The invitation this token opens, or None for unknown, malformed, re-issued or
     expired tokens (the caller answers all of them with the same 404)."""
@@ -215,10 +208,12 @@ def find_by_token(token: str) -> Invitation | None:
     return found[0] if found else None
 
 
-def find_by_token_with_response(token: str) -> tuple[Invitation, Response | None] | None:
-    """`find_by_token` and the unit's response to its round, if any, in one query."""
+def find_by_token_with_response(token: str) -> tuple[Invitation, Response | None, int | None]:
+    """`find_by_token`, the unit's response to its round and the id of its latest
+    earlier submission (None where there is none), in one query; (None, None, None)
+    where the token opens nothing."""
     found = _opened_by(token, _WITH_RESPONSE_BY_TOKEN_HASH)
-    return (found[0], found[1]) if found else None
+    return (found[0], found[1], found[2]) if found else (None, None, None)
 
 
 def _opened_by(token: str, statement):
@@ -244,37 +239,63 @@ def _opened_by(token: str, statement):
 def latest_earlier_submission(invitation: Invitation):
     """SQL for the id of the unit's invitation to the latest round that ended before
     this one and that it submitted in: where its profile starts from."""
-    return _latest_earlier(invitation.unit_id, invitation.round_id, invitation.round.deadline)
+    round_ = invitation.round
+    return _latest_earlier(
+        invitation.unit_id, invitation.round_id, round_.deadline
+    ).scalar_subquery()
 
 
 def _latest_earlier(unit_id, round_id, deadline):
     """`latest_earlier_submission` of these values, or of bind parameters (a statement
-    built once: `EARLIER_PROFILE`)."""
+    built once: `EARLIER_PROFILE`), or of an enclosing query's columns (the caller
+    correlates it: its own tables are aliases, so any of ours can enclose it)."""
+    earlier, its_round = aliased(Invitation), aliased(Round)
     return (
-        select(Invitation.id)
-        .join(Round, Invitation.round_id == Round.id)
+        select(earlier.id)
+        .join(its_round, earlier.round_id == its_round.id)
         .where(
-            Invitation.unit_id == unit_id,
-            Invitation.round_id != round_id,
-            Invitation.submitted_at.is_not(None),
-            Round.deadline < deadline,
+            earlier.unit_id == unit_id,
+            earlier.round_id != round_id,
+            earlier.submitted_at.is_not(None),
+            its_round.deadline < deadline,
         )
-        .order_by(Round.deadline.desc(), Invitation.submitted_at.desc())
+        .order_by(its_round.deadline.desc(), earlier.submitted_at.desc())
         .limit(1)
-        .scalar_subquery()
     )
 
 
-# The answers (item code, value) of `latest_earlier_submission` for the bind parameters
-# unit_id, round_id and deadline, in the order they were stored.
-EARLIER_PROFILE = (
-    select(Answer.item_code, Answer.value)
-    .join(Response, Answer.response_id == Response.id)
-    .where(
-        Response.invitation_id
-        == _latest_earlier(bindparam("unit_id"), bindparam("round_id"), bindparam("deadline"))
+def _profile_of(invitation_id):
+    """The answers (item code, value) of this invitation's response, as stored."""
+    return (
+        select(Answer.item_code, Answer.value)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.invitation_id == invitation_id)
+        .order_by(Answer.id)
     )
-    .order_by(Answer.id)
+
+
+# The answers of `latest_earlier_submission` for the bind parameters unit_id, round_id
+# and deadline; and of the invitation whose id is bound (`earlier_of_link`).
+EARLIER_PROFILE = _profile_of(
+    _latest_earlier(
+        bindparam("unit_id"), bindparam("round_id"), bindparam("deadline")
+    ).scalar_subquery()
+)
+PROFILE_OF_INVITATION = _profile_of(bindparam("invitation_id"))
+
+# The same, with the unit's response to the round (without its answers) and the id of
+# its latest earlier submission (`latest_earlier_submission`, its form's start when it
+# has no response yet): the respondent's page wants all three, and each query fewer is
+# a round trip fewer.
+_THIS_ROUND = aliased(Round)
+_EARLIER_OF_LINK = (
+    _latest_earlier(Invitation.unit_id, Invitation.round_id, _THIS_ROUND.deadline)
+    .where(_THIS_ROUND.id == Invitation.round_id)
+    .correlate(Invitation)
+    .scalar_subquery()
+)
+_WITH_RESPONSE_BY_TOKEN_HASH = _BY_TOKEN_HASH.add_columns(Response, _EARLIER_OF_LINK).outerjoin(
+    Response, Response.invitation_id == Invitation.id
 )
 
 
@@ -288,7 +309,11 @@ def with_earlier_answers(invitations: list[Invitation], codes: list[str]) -> set
     round_ = invitations[0].round
     outer = aliased(Invitation)
     # Of each invitation's own unit (correlated through both subqueries, not joined).
-    earlier = _latest_earlier(outer.unit_id, round_.id, round_.deadline).correlate(outer)
+    earlier = (
+        _latest_earlier(outer.unit_id, round_.id, round_.deadline)
+        .correlate(outer)
+        .scalar_subquery()
+    )
     answered = (
         select(Answer.id)
         .join(Response, Answer.response_id == Response.id)

@@ -63,12 +63,12 @@ def _opened_or_404(invitation):
 @bp.get("/<token>")
 def answer(token: str):
     read_outside_a_transaction()  # its reads need no common snapshot; a write gets one
-    invitation, response = find_by_token_with_response(token) or (None, None)
+    invitation, response, earlier = find_by_token_with_response(token)
     _opened_or_404(invitation)
     services.record_first_open(invitation)  # only the first open writes
     if not invitation.accepts_answers():
         return pages.closed_page(invitation)
-    values, prefilled = services.form_start(invitation, response)
+    values, prefilled = services.form_start(invitation, response, earlier)
     return pages.form_page(
         invitation,
         token,

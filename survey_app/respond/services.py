@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..database import write_apart
 from ..extensions import db
-from ..invitations.services import EARLIER_PROFILE
+from ..invitations.services import EARLIER_PROFILE, PROFILE_OF_INVITATION
 from ..models import Invitation, Response
 from ..models.definition import Item
 from ..models.types import utcnow
@@ -76,15 +76,27 @@ def working_answers(response: Response) -> Answers:
     return submitted_answers(response)
 
 
-def previous_profile(invitation: Invitation) -> Answers:
-    """The unit's submitted answers from the latest round that ended before this one."""
-    parameters = {
-        "unit_id": invitation.unit_id,
-        "round_id": invitation.round_id,
-        "deadline": invitation.round.deadline,
-    }
+_UNKNOWN = object()
+
+
+def previous_profile(invitation: Invitation, earlier: int | None | object = _UNKNOWN) -> Answers:
+    """The unit's submitted answers from the latest round that ended before this one:
+    of the invitation `earlier` when the caller read which it is (None: there is none)."""
+    if earlier is None:
+        return {}
+    if earlier is _UNKNOWN:
+        statement, parameters = (
+            EARLIER_PROFILE,
+            {
+                "unit_id": invitation.unit_id,
+                "round_id": invitation.round_id,
+                "deadline": invitation.round.deadline,
+            },
+        )
+    else:
+        statement, parameters = PROFILE_OF_INVITATION, {"invitation_id": earlier}
     answers: Answers = {}
-    for code, value in db.session.execute(EARLIER_PROFILE, parameters):
+    for code, value in db.session.execute(statement, parameters):
         answers.setdefault(code, []).append(value)
     return answers
 
@@ -96,14 +108,16 @@ def initial_answers(invitation: Invitation, response: Response | None) -> Answer
     return form_start(invitation, response)[0]
 
 
-def form_start(invitation: Invitation, response: Response | None) -> tuple[Answers, bool]:
+def form_start(
+    invitation: Invitation, response: Response | None, earlier: int | None | object = _UNKNOWN
+) -> tuple[Answers, bool]:
     """`initial_answers`, and whether any of them came from the unit's previous round
-    (the form says so only then)."""
+    (the form says so only then). `earlier` as for `previous_profile`."""
     if response is not None:
         return working_answers(response), False
     answers: Answers = {}
     prefilled = False
-    earlier = previous_profile(invitation)
+    earlier = previous_profile(invitation, earlier)
     for questionnaire in invitation.round.questionnaires:
         for item in questionnaire.items:
             if questionnaire.prefill_from_previous_round and item.code in earlier:
