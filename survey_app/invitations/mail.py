@@ -8,8 +8,9 @@ from ..models import OutboxMessage, Round
 from ..outbox.kinds import MailKind, RenderedMessage
 from ..outbox.render import from_templates
 from .contacts import sender_for
+from .earlier import with_earlier_answers
 from .email_texts import email_text_for, render_email_text
-from .services import link_for, with_earlier_answers
+from .services import link_for
 
 
 def round_mail_context(message: OutboxMessage) -> dict:

@@ -6,15 +6,16 @@ from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from .. import tokens
 from ..database import after_bulk_write
 from ..extensions import db
-from ..models import Answer, Invitation, Response, Round, Unit
+from ..models import Invitation, Response, Round, Unit
 from ..models.invitation import UNIT_SNAPSHOT
 from ..models.types import utcnow
 from ..tokens import LinkUnavailable
+from .earlier import EARLIER_OF_LINK
 
 
 def units_of_round(round_: Round) -> list[Unit]:
@@ -200,6 +201,13 @@ _BY_TOKEN_HASH = (
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
 
+# The same, with the unit's response to the round (without its answers) and the id of
+# its latest earlier submission (its form's start when it has no response yet): the
+# respondent's page wants all three, and each query fewer is a round trip fewer.
+_WITH_RESPONSE_BY_TOKEN_HASH = _BY_TOKEN_HASH.add_columns(Response, EARLIER_OF_LINK).outerjoin(
+    Response, Response.invitation_id == Invitation.id
+)
+
 
 def find_by_token(token: str) -> Invitation | None:
     """The invitation this token opens, or None for unknown, malformed, re-issued or
@@ -234,91 +242,3 @@ def _opened_by(token: str, statement):
     if invitation.unit.deactivated_at is not None:
         return None
     return row
-
-
-def latest_earlier_submission(invitation: Invitation):
-    """SQL for the id of the unit's invitation to the latest round that ended before
-    this one and that it submitted in: where its profile starts from."""
-    round_ = invitation.round
-    return _latest_earlier(
-        invitation.unit_id, invitation.round_id, round_.deadline
-    ).scalar_subquery()
-
-
-def _latest_earlier(unit_id, round_id, deadline):
-    """`latest_earlier_submission` of these values, or of bind parameters (a statement
-    built once: `EARLIER_PROFILE`), or of an enclosing query's columns (the caller
-    correlates it: its own tables are aliases, so any of ours can enclose it)."""
-    earlier, its_round = aliased(Invitation), aliased(Round)
-    return (
-        select(earlier.id)
-        .join(its_round, earlier.round_id == its_round.id)
-        .where(
-            earlier.unit_id == unit_id,
-            earlier.round_id != round_id,
-            earlier.submitted_at.is_not(None),
-            its_round.deadline < deadline,
-        )
-        .order_by(its_round.deadline.desc(), earlier.submitted_at.desc())
-        .limit(1)
-    )
-
-
-def _profile_of(invitation_id):
-    """The answers (item code, value) of this invitation's response, as stored."""
-    return (
-        select(Answer.item_code, Answer.value)
-        .join(Response, Answer.response_id == Response.id)
-        .where(Response.invitation_id == invitation_id)
-        .order_by(Answer.id)
-    )
-
-
-# The answers of `latest_earlier_submission` for the bind parameters unit_id, round_id
-# and deadline; and of the invitation whose id is bound (`earlier_of_link`).
-EARLIER_PROFILE = _profile_of(
-    _latest_earlier(
-        bindparam("unit_id"), bindparam("round_id"), bindparam("deadline")
-    ).scalar_subquery()
-)
-PROFILE_OF_INVITATION = _profile_of(bindparam("invitation_id"))
-
-# The same, with the unit's response to the round (without its answers) and the id of
-# its latest earlier submission (`latest_earlier_submission`, its form's start when it
-# has no response yet): the respondent's page wants all three, and each query fewer is
-# a round trip fewer.
-_THIS_ROUND = aliased(Round)
-_EARLIER_OF_LINK = (
-    _latest_earlier(Invitation.unit_id, Invitation.round_id, _THIS_ROUND.deadline)
-    .where(_THIS_ROUND.id == Invitation.round_id)
-    .correlate(Invitation)
-    .scalar_subquery()
-)
-_WITH_RESPONSE_BY_TOKEN_HASH = _BY_TOKEN_HASH.add_columns(Response, _EARLIER_OF_LINK).outerjoin(
-    Response, Response.invitation_id == Invitation.id
-)
-
-
-def with_earlier_answers(invitations: list[Invitation], codes: list[str]) -> set[int]:
-    """Those of these invitations (to one round) whose form will start from the unit's
-    answers to these items: its latest earlier submission (as
-    respond.services.previous_profile) answered one of them. One query for a batch of
-    the outbox's mail, which says so only then."""
-    if not codes or not invitations:
-        return set()
-    round_ = invitations[0].round
-    outer = aliased(Invitation)
-    # Of each invitation's own unit (correlated through both subqueries, not joined).
-    earlier = (
-        _latest_earlier(outer.unit_id, round_.id, round_.deadline)
-        .correlate(outer)
-        .scalar_subquery()
-    )
-    answered = (
-        select(Answer.id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(Response.invitation_id == earlier, Answer.item_code.in_(codes))
-        .exists()
-    )
-    ids = [invitation.id for invitation in invitations]
-    return set(db.session.scalars(select(outer.id).where(outer.id.in_(ids), answered)))

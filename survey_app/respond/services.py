@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..database import write_apart
 from ..extensions import db
-from ..invitations.services import EARLIER_PROFILE, PROFILE_OF_INVITATION
+from ..invitations.earlier import EARLIER_PROFILE, PROFILE_OF_INVITATION
 from ..models import Invitation, Response
 from ..models.definition import Item
 from ..models.types import utcnow
