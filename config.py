@@ -87,7 +87,8 @@ def settings(env_name: str, environ: Mapping[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "fi",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         "LANGUAGES": ("fi", "sv", "en"),
-        # A person may type for hours: the CSRF token lives as long as the browser session.
+        # An admin may type for hours: the CSRF token lives as long as the browser session.
+        # (A respondent's form carries a key derived from its link: respond/form_key.py.)
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A link stops working this many days after its round closed.

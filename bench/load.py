@@ -174,7 +174,10 @@ def open_each(port: int, paths: list[str], connections: int = 8) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for path in share:
             connection.request("GET", path)
-            connection.getresponse().read()
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"a link's first visit answered {response.status}")
         connection.close()
 
     with ThreadPoolExecutor(connections) as pool:

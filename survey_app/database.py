@@ -39,7 +39,7 @@ def configure_database(app: Flask) -> None:
             event.listen(engine, "rollback", writers.rolling_back)
             event.listen(engine.pool, "checkin", writers.checked_in)
             event.listen(engine, "before_cursor_execute", _refuse_write_after_read)
-            app.teardown_request(_end_reading_transaction)
+    app.teardown_request(_end_reading_transaction)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -250,13 +250,17 @@ def _autocommit(connection) -> bool:
 
 
 def _end_reading_transaction(_error) -> None:
-    """A reading request's transaction ends with the request. (The app context usually
-    ends with it too; where it outlives the request, as in the tests, code after the
-    request must not go on in a transaction that may not write.)"""
+    """A reading request's transaction (a GET's, on every database) ends with the
+    request, as do reads outside a transaction. (The app context usually ends with it
+    too; where it outlives the request, as in the tests, code after the request must
+    not go on in a transaction that may not write, nor write without one, nor the next
+    request in the one this one left.)"""
     session = db.session()
     if not session.in_transaction():
         return
-    if session.connection().info.get("deferred") is not None:
+    connection = session.connection()
+    reading = connection.info.get("deferred") is not None or request.method in READING_METHODS
+    if reading or _autocommit(connection):
         session.rollback()
 
 

@@ -7,8 +7,8 @@ versions and language) and process:
 - blank;
 - a text item with its value: drawn once around a marker, the value (escaped as the
   macro escapes it) goes where the marker was: every unit's own name costs nothing;
-- a choice item, for each set of options chosen (a few per item; a checkbox item's
-  rarer sets beyond `CHOSEN_KEPT` are drawn each time).
+- a choice item, for each set of options chosen (a few per item; once a form view
+  keeps `CHOSEN_KEPT` such drawings, further sets are drawn each time).
 An item with an error (a refused post) is drawn each time.
 """
 
@@ -68,7 +68,7 @@ class Drawings:
         return before + escape(chosen[0]) + after  # Markup throughout: only the value is escaped
 
     def _with_options(self, item: ItemView, chosen) -> Markup:
-        key = (item.number, tuple(chosen))
+        key = (item.number, frozenset(chosen))  # the macro asks only what is in it
         drawn = self.chosen.get(key)
         if drawn is None:
             drawn = self.item_html(item, chosen, None)

@@ -131,7 +131,7 @@ def preview_page(
             round=round_,
             answer_until=round_.deadline,
             token=None,
-            form_key=generate_csrf(),  # the preview posts to an admin page: the session's
+            form_key=generate_csrf(),  # it posts to an admin page: the session's CSRF token
             view=view,
             items_html=drawn_items(view, values, errors or {}),
             values=values,

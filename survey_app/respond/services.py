@@ -117,11 +117,11 @@ def form_start(
         return working_answers(response), False
     answers: Answers = {}
     prefilled = False
-    earlier = previous_profile(invitation, earlier)
+    profile = previous_profile(invitation, earlier)
     for questionnaire in invitation.round.questionnaires:
         for item in questionnaire.items:
-            if questionnaire.prefill_from_previous_round and item.code in earlier:
-                answers[item.code] = earlier[item.code]
+            if questionnaire.prefill_from_previous_round and item.code in profile:
+                answers[item.code] = profile[item.code]
                 prefilled = True
             elif item.default_from:
                 value = getattr(invitation.unit, item.default_from.removeprefix("unit."), "")

@@ -205,7 +205,7 @@ def test_a_form_drawn_in_another_browser_or_before_a_new_secret_still_posts(app,
     replaced while the old one is still accepted (SECRET_KEY_FALLBACKS)."""
     _, link = make_invitation()
     _, fields = get_form(client, link)
-    client.delete_cookie("session")
+    client.delete_cookie("session")  # none is set today; a browser restart drops it anyway
     assert post(client, link, fields, action="save", kehy_other="yksi").status_code == 303
     _, fields = get_form(client, link)
     app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
@@ -408,9 +408,9 @@ def test_the_error_summary_says_what_is_kept(client, db):
 
 
 def test_one_units_answers_and_errors_never_show_on_another_units_form(client, db):
-    """Items drawn blank are kept per questionnaire version and language
-    (respond/pages.py): what one unit chose, typed or got wrong must not be kept with
-    them, in any language."""
+    """Items are drawn from drawings kept per questionnaire version and language
+    (respond/drawings.py): what one unit chose, typed or got wrong must not be kept
+    with them, in any language."""
     round_ = make_round()
     first, first_link = make_invitation(round_=round_)
     other, other_link = make_invitation(round_=round_)

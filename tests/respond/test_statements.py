@@ -93,12 +93,11 @@ def test_on_postgresql_the_form_reads_outside_a_transaction(client, db):
         in_transaction = not dbapi.autocommit if postgresql else dbapi.in_transaction
         seen.append((statement.lstrip()[:6].upper(), in_transaction))
 
-    def visit(path: str) -> tuple[list[bool], list[bool]]:
-        # Each request with a session of its own, as in production: here the test's
-        # app context outlives the request, and its session with it.
-        db.session.remove()
+    def visit(path: str, **post) -> tuple[int, list[bool], list[bool]]:
+        # The test's app context (and its session) outlives each request: what one
+        # request began must end with it, or the next would go on in it.
         seen.clear()
-        status = client.get(path).status_code
+        status = (client.post(path, data=post) if post else client.get(path)).status_code
         reads = [in_transaction for verb, in_transaction in seen if verb == "SELECT"]
         writes = [in_transaction for verb, in_transaction in seen if verb in WRITING]
         return status, reads, writes
@@ -113,6 +112,10 @@ def test_on_postgresql_the_form_reads_outside_a_transaction(client, db):
         assert not any(later_reads) if postgresql else all(later_reads)
         status, _reads, counted = visit("/r/" + "W" * 43)  # a savepoint among them
         assert status == 404 and counted and all(counted)
+        visit(link)  # a save right after a page view still locks and writes in one
+        fields = form_fields(client.get(link).get_data(as_text=True))
+        status, locks, saved = visit(link, **fields, action="save", k1_1="yes")
+        assert status == 303 and saved and all(saved) and all(locks)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
 
