@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
-from ..database import only_reading
+from ..database import AUTOCOMMIT, only_reading
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, Round
 from ..models.types import utcnow
@@ -165,7 +165,7 @@ class SentMarks:
 
     @staticmethod
     def _connect():
-        return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return db.engine.connect().execution_options(**AUTOCOMMIT)
 
     def __exit__(self, *exc_info) -> None:
         if self.connection is not None:

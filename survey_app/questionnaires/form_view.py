@@ -8,6 +8,7 @@ versions never change, so neither do their views. What differs per respondent (t
 values shown, the errors) is passed beside them: `shown_values`.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wtforms import Form
@@ -78,11 +79,17 @@ def build_form_view(questionnaires: list[Questionnaire], language: str) -> FormV
     publishing), which would otherwise stay in the cache for good."""
     views = _questionnaire_views(questionnaires, language)
     items: dict[str, ItemView] = {}
+    for item in items_in_order(views):
+        items.setdefault(item.code, item)
+    return FormView(views, items)
+
+
+def items_in_order(views: tuple[QuestionnaireView, ...]) -> Iterator[ItemView]:
+    """Every item of these questionnaire views in form order (by number: a code two
+    questionnaires share comes twice)."""
     for view in views:
         for section in view.sections:
-            for item in section.items:
-                items.setdefault(item.code, item)
-    return FormView(views, items)
+            yield from section.items
 
 
 def _questionnaire_views(

@@ -16,7 +16,7 @@ from flask import current_app, get_template_attribute
 from markupsafe import Markup, escape
 
 from ..memo import by_identity
-from ..questionnaires.form_view import FormView, ItemView
+from ..questionnaires.form_view import FormView, ItemView, items_in_order
 
 # Never in an answer: a NUL byte is refused before any view (security.refuse_nul).
 MARKER = "\x00value\x00"
@@ -28,27 +28,27 @@ _DRAWINGS: dict = {}
 
 def drawn_items(view: FormView, values: dict, errors: dict) -> dict[int, Markup]:
     """The form's items drawn (by item number) showing `values` and `errors`."""
-    item_html = get_template_attribute("respond/_item.html", "item_html")
     if current_app.jinja_env.auto_reload:  # development: an edited template shows at once
-        drawings = Drawings(view, item_html)
+        drawings = Drawings(view, _item_html())
     else:
-        drawings = by_identity(_DRAWINGS, (view,), None, lambda: Drawings(view, item_html))
+        drawings = by_identity(_DRAWINGS, (view,), None, lambda: Drawings(view, _item_html()))
     return {
         item.number: drawings.draw(item, values.get(item.code) or (), errors.get(item.code))
-        for item in items_of(view)
+        for item in items_in_order(view.questionnaires)
     }
 
 
-def items_of(view: FormView):
-    for questionnaire in view.questionnaires:
-        for section in questionnaire.sections:
-            yield from section.items
+def _item_html():
+    """The macro, looked up only when drawings are made: they keep it."""
+    return get_template_attribute("respond/_item.html", "item_html")
 
 
 class Drawings:
     def __init__(self, view: FormView, item_html):
         self.item_html = item_html
-        self.blank = {item.number: item_html(item, (), None) for item in items_of(view)}
+        self.blank = {
+            item.number: item_html(item, (), None) for item in items_in_order(view.questionnaires)
+        }
         self.around: dict[int, tuple[Markup, Markup] | None] = {}
         self.chosen: dict[tuple, Markup] = {}
 

@@ -7,8 +7,8 @@ from flask import get_template_attribute
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey_app.questionnaires.form_view import form_view
-from survey_app.respond.drawings import Drawings, drawn_items, items_of
+from survey_app.questionnaires.form_view import form_view, items_in_order
+from survey_app.respond.drawings import Drawings, drawn_items
 from tests.factories import make_round
 
 # Any text a person could type (no NUL: refused before any view) and some that a
@@ -34,7 +34,7 @@ def test_every_kept_drawing_is_the_macros_own(app, views, text, picks):
         item_html = get_template_attribute("respond/_item.html", "item_html")
         for view in views():
             drawings = Drawings(view, item_html)
-            for item in items_of(view):
+            for item in items_in_order(view.questionnaires):
                 if item.options:
                     chosen = [item.options[p % len(item.options)].value for p in picks]
                 else:
@@ -47,7 +47,7 @@ def test_every_kept_drawing_is_the_macros_own(app, views, text, picks):
 def test_an_item_with_an_error_is_drawn_with_it(app, views):
     with app.test_request_context("/"):
         view = views()[0]
-        item = next(items_of(view))
+        item = next(items_in_order(view.questionnaires))
         drawn = drawn_items(view, {}, {item.code: ["Valitse yksi."]})[item.number]
         assert "Valitse yksi." in drawn and 'aria-invalid="true"' in drawn
         assert "Valitse yksi." not in drawn_items(view, {}, {})[item.number]
